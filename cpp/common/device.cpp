@@ -1,0 +1,28 @@
+#include "common/device.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace neurosys {
+
+#if !defined(NEUROSYS_HAS_CUDA)
+int cuda_device_count() noexcept { return 0; }
+#endif
+
+Device resolve_device(const char* name, const char* argument) {
+  const std::string s = name ? name : "";
+  if (s == "cpu") return Device::CPU;
+  if (s == "auto") return cuda_device_count() > 0 ? Device::CUDA : Device::CPU;
+  if (s == "cuda") {
+    if (!kBuiltWithCuda)
+      throw std::invalid_argument(std::string(argument) +
+                                  "='cuda': this build of neurosys has no CUDA kernels");
+    if (cuda_device_count() == 0)
+      throw std::invalid_argument(std::string(argument) + "='cuda': no CUDA device is available");
+    return Device::CUDA;
+  }
+  throw std::invalid_argument(std::string(argument) + " must be 'auto', 'cpu' or 'cuda', got '" +
+                              s + "'");
+}
+
+}  // namespace neurosys

@@ -1,0 +1,3 @@
+from neurosys.cli import main
+
+raise SystemExit(main())

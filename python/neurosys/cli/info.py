@@ -1,0 +1,23 @@
+"""``neurosys info``: what this build of neurosys can do on this machine."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="show the build (CUDA, OpenMP) and the devices found",
+                       description="Show how the native core was built and which devices it sees.")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from neurosys import _core
+
+    print(f"neurosys {_core.__version__}")
+    print(f"  OpenMP:        {'yes' if _core.has_openmp else 'no'} ({os.cpu_count()} CPUs)")
+    print(f"  CUDA kernels:  {'built' if _core.has_cuda else 'not built'}")
+    print(f"  CUDA devices:  {_core.cuda_device_count()}")
+    print(f"  device='auto': {_core.resolve_device('auto')}")
+    return 0

@@ -1,0 +1,44 @@
+"""The native module's build facts and device selection (genn-style: CUDA optional at run time)."""
+
+from __future__ import annotations
+
+import pytest
+
+import neurosys
+from neurosys import _core
+
+
+def test_build_facts():
+    assert isinstance(_core.has_cuda, bool)
+    assert isinstance(_core.has_openmp, bool)
+    assert _core.__version__ == neurosys.__version__
+    assert _core.cuda_device_count() >= 0
+    if not _core.has_cuda:
+        assert _core.cuda_device_count() == 0
+
+
+def test_auto_picks_cuda_only_with_a_device():
+    expected = "cuda" if _core.cuda_device_count() > 0 else "cpu"
+    assert _core.resolve_device("auto") == expected
+    assert _core.resolve_device("cpu") == "cpu"
+
+
+def test_cuda_without_device_is_a_clear_error():
+    if _core.cuda_device_count() > 0:
+        assert _core.resolve_device("cuda") == "cuda"
+    else:
+        with pytest.raises(ValueError, match="device='cuda'"):
+            _core.resolve_device("cuda")
+
+
+@pytest.mark.parametrize("bad", ["gpu", "", "CUDA"])
+def test_unknown_device_names_the_argument(bad):
+    with pytest.raises(ValueError, match="device must be 'auto', 'cpu' or 'cuda'"):
+        _core.resolve_device(bad)
+
+
+def test_lazy_public_names():
+    assert "Workspace" in neurosys.__all__ and "RunStore" in neurosys.__all__
+    assert neurosys.RunStore is __import__("neurosys.storage").storage.RunStore
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        neurosys.nope  # noqa: B018
