@@ -1,0 +1,169 @@
+"""Spiking engine benchmark: the Vogels-Abbott COBA network (Brette et al. 2007, benchmark 1;
+4000 neurons, 1 s) and a scaled one (40,000 neurons, 80 inputs each) in neurosys at 1 and 2
+threads, against Brian2's C++ standalone mode (simulation loop only, compile excluded, without
+OpenMP and with 2 OpenMP threads) and Brian2's runtime mode, all in this run. Also the cost of
+STDP on the E->E synapses, and bytes per synapse.
+
+    PYTHONPATH=build/dev-snn/site python bench/bench_snn.py [--repeats 3] [--sizes 4000,40000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "snn"))
+from brian2_reference import spike_statistics  # noqa: E402
+
+from neurosys.snn import models  # noqa: E402
+
+DURATION = 1.0
+
+
+def neurosys_run(n: int, threads: int, seed: int, stdp: bool = False) -> dict:
+    t0 = time.perf_counter()
+    net, E, I = models.coba(n=n, seed=seed, threads=threads, stdp=stdp)
+    build = time.perf_counter() - t0
+    mons = [net.monitor_spikes(E), net.monitor_spikes(I)]
+    t0 = time.perf_counter()
+    net.run(DURATION)
+    sim = time.perf_counter() - t0
+    events = 0
+    for proj in net.projections:
+        mon = mons[0] if proj.pre is E else mons[1]
+        degree = np.diff(net._core.row_ptr(proj.index)).astype(np.int64)
+        events += int(degree[mon.indices].sum())
+    times = np.r_[mons[0].times, mons[1].times]
+    idx = np.r_[mons[0].indices, mons[1].indices + E.n]
+    stats = spike_statistics(times, idx, n, DURATION)
+    return {"sim": sim, "build": build, "events": events, "stats": stats,
+            "synapses": sum(len(p) for p in net.projections),
+            "bytes": net.projections[0].bytes_per_synapse}
+
+
+BRIAN2_EQS = """
+dv/dt = (gl*(El - v) + ge*(Ee - v) + gi*(Ei - v)) / (gl*taum) : volt (unless refractory)
+dge/dt = -ge/taue : siemens
+dgi/dt = -gi/taui : siemens
+"""
+
+
+def brian2_network(b2, n: int, seed: int):
+    ns = dict(taum=20 * b2.ms, taue=5 * b2.ms, taui=10 * b2.ms, Vt=-50 * b2.mV, Vr=-60 * b2.mV,
+              El=-60 * b2.mV, Ee=0 * b2.mV, Ei=-80 * b2.mV, gl=10 * b2.nS, we=6 * b2.nS,
+              wi=67 * b2.nS)
+    b2.seed(seed)
+    b2.defaultclock.dt = 0.1 * b2.ms
+    P = b2.NeuronGroup(n, BRIAN2_EQS, threshold="v > Vt", reset="v = Vr", refractory=5 * b2.ms,
+                       method="exponential_euler", namespace=ns)
+    P.v = "Vr + rand() * (Vt - Vr)"
+    P.ge = "(randn() * 1.5 + 4) * 10 * nS"
+    P.gi = "(randn() * 12 + 20) * 10 * nS"
+    n_exc = int(0.8 * n)
+    Ce = b2.Synapses(P, P, on_pre="ge += we", namespace=ns)
+    Ci = b2.Synapses(P, P, on_pre="gi += wi", namespace=ns)
+    Ce.connect(f"i < {n_exc}", p=80 / n)
+    Ci.connect(f"i >= {n_exc}", p=80 / n)
+    mon = b2.SpikeMonitor(P)
+    return b2.Network(P, Ce, Ci, mon), mon
+
+
+def brian2_standalone(n: int, openmp_threads: int, seed: int, repeats: int) -> dict:
+    """Builds once (compile excluded), runs the binary `repeats` times; the simulation-loop time
+    is Brian2's own measurement (device._last_run_time)."""
+    import brian2 as b2
+
+    directory = tempfile.mkdtemp(prefix=f"b2sa-{n}-{openmp_threads}-")
+    b2.device.reinit()
+    b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
+    b2.prefs.devices.cpp_standalone.openmp_threads = openmp_threads
+    b2.start_scope()
+    net, mon = brian2_network(b2, n, seed)
+    net.run(DURATION * b2.second)
+    b2.device.build(directory=directory, compile=True, run=False)
+    sims = []
+    for _ in range(repeats):
+        b2.device.run(directory=directory, with_output=False, run_args=[])
+        sims.append(b2.device._last_run_time)
+    stats = spike_statistics(np.asarray(mon.t / b2.second), np.asarray(mon.i), n, DURATION)
+    b2.device.reinit()
+    b2.set_device("runtime")
+    return {"sim": statistics.median(sims), "stats": stats}
+
+
+def brian2_runtime(n: int, seed: int, target: str) -> dict:
+    import brian2 as b2
+
+    b2.set_device("runtime")
+    b2.prefs.codegen.target = target
+    b2.start_scope()
+    net, mon = brian2_network(b2, n, seed)
+    net.run(1 * b2.ms)  # code generation and compilation outside the timing
+    t0 = time.perf_counter()
+    net.run((DURATION - 0.001) * b2.second)
+    sim = (time.perf_counter() - t0) * DURATION / (DURATION - 0.001)
+    return {"sim": sim, "stats": spike_statistics(np.asarray(mon.t / b2.second),
+                                                   np.asarray(mon.i), n, DURATION)}
+
+
+def fmt_stats(s: dict) -> str:
+    return f"{s['rate']:5.1f} Hz {100 * s['silent']:4.1f}% CV {s['cv']:.2f}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--sizes", default="4000,40000")
+    ap.add_argument("--no-brian2-standalone", action="store_true")
+    ap.add_argument("--runtime-target", default="cython", choices=("cython", "numpy"))
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+    rows = []
+    for n in sizes:
+        ours = {}
+        for threads in (1, 2):
+            runs = [neurosys_run(n, threads, seed=1) for _ in range(args.repeats)]
+            ours[threads] = runs
+        stdp_runs = [neurosys_run(n, 1, seed=1, stdp=True) for _ in range(args.repeats)]
+        peer = {}
+        if not args.no_brian2_standalone:
+            peer[1] = brian2_standalone(n, 0, seed=1, repeats=args.repeats)
+            peer[2] = brian2_standalone(n, 2, seed=1, repeats=args.repeats)
+        runtime = brian2_runtime(n, 1, args.runtime_target) if n <= 4000 else None
+        r0 = ours[1][0]
+        print(f"\nCOBA n={n}: {r0['synapses']} synapses, {r0['bytes']:.0f} bytes/synapse, "
+              f"build {statistics.median(r['build'] for r in ours[1]):.2f} s, "
+              f"{r0['events'] / 1e6:.1f} M synaptic events per simulated second")
+        print(f"{'simulator':34} {'sim (s)':>8} {'vs Brian2 SA':>12} {'ns/event':>9}  statistics")
+        for threads in (1, 2):
+            sim = statistics.median(r["sim"] for r in ours[threads])
+            ratio = peer[threads]["sim"] / sim if threads in peer else float("nan")
+            print(f"{f'neurosys {threads} thread(s)':34} {sim:8.3f} {ratio:11.2f}x "
+                  f"{1e9 * sim / r0['events']:9.2f}  {fmt_stats(ours[threads][0]['stats'])}")
+            rows.append((n, f"neurosys {threads}t", sim, ratio))
+        sim_stdp = statistics.median(r["sim"] for r in stdp_runs)
+        sim_off = statistics.median(r["sim"] for r in ours[1])
+        print(f"{'neurosys 1 thread, STDP on E->E':34} {sim_stdp:8.3f} {'':12} "
+              f"{1e9 * sim_stdp / r0['events']:9.2f}  STDP on/off = {sim_stdp / sim_off:.2f}")
+        for threads, label in ((1, "Brian2 standalone, no OpenMP"), (2, "Brian2 standalone, 2 OpenMP")):
+            if threads in peer:
+                print(f"{label:34} {peer[threads]['sim']:8.3f} {1.0:11.2f}x "
+                      f"{1e9 * peer[threads]['sim'] / r0['events']:9.2f}  {fmt_stats(peer[threads]['stats'])}")
+        if runtime is not None:
+            label = f"Brian2 runtime ({args.runtime_target})"
+            print(f"{label:34} {runtime['sim']:8.3f} {'':12} "
+                  f"{1e9 * runtime['sim'] / r0['events']:9.2f}  {fmt_stats(runtime['stats'])}")
+    print(f"\nload average {os.getloadavg()[0]:.1f} at end")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

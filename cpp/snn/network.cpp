@@ -1,0 +1,329 @@
+#include "snn/network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <thread>
+
+#include "snn/math.hpp"
+
+namespace neurosys::snn {
+
+namespace {
+void require_finite(double x, const char* name) {
+  if (!std::isfinite(x)) throw std::invalid_argument(std::string(name) + " must be finite");
+}
+void require_positive(double x, const char* name) {
+  require_finite(x, name);
+  if (!(x > 0.0)) throw std::invalid_argument(std::string(name) + " must be > 0");
+}
+}  // namespace
+
+Network::Network(double dt, std::uint64_t seed, int threads) : dt_(dt), seed_(seed), threads_(1) {
+  require_positive(dt, "dt");
+  if (dt > 0.01) throw std::invalid_argument("dt must be in (0, 10 ms]");
+  set_threads(threads);
+}
+
+void Network::set_threads(int threads) {
+  check_idle("set_threads");
+  if (threads < 1 || threads > 1024)
+    throw std::invalid_argument("threads must be in [1, 1024], got " + std::to_string(threads));
+  threads_ = threads;
+}
+
+void Network::check_idle(const char* what) const {
+  if (running_.load()) throw std::runtime_error(std::string(what) + ": the network is running");
+}
+
+Population& Network::pop(int index, const char* argument) {
+  if (index < 0 || index >= static_cast<int>(pops.size()))
+    throw std::invalid_argument(std::string(argument) + " is not a population of this network");
+  return *pops[index];
+}
+
+Projection& Network::proj(int index) {
+  if (index < 0 || index >= static_cast<int>(projs.size()))
+    throw std::invalid_argument("projection index out of range");
+  return *projs[index];
+}
+
+int Network::add_population(const std::string& name, std::int64_t n, const NeuronParams& p,
+                            std::vector<Channel> channels) {
+  check_idle("population");
+  if (n < 0 || n > (std::int64_t{1} << 31))
+    throw std::invalid_argument("n must be in [0, 2**31], got " + std::to_string(n));
+  require_positive(p.tau_m, "tau_m");
+  require_positive(p.R_m, "R_m");
+  require_finite(p.v_rest, "v_rest");
+  require_finite(p.v_thresh, "v_thresh");
+  require_finite(p.v_reset, "v_reset");
+  require_finite(p.t_ref, "t_ref");
+  if (p.t_ref < 0) throw std::invalid_argument("t_ref must be >= 0");
+  if (!(p.v_reset < p.v_thresh)) throw std::invalid_argument("v_reset must be below v_thresh");
+  for (auto& c : channels) {
+    require_positive(c.tau, "tau_syn");
+    require_finite(c.E, "E_syn");
+    c.decay = std::exp(-dt_ / c.tau);
+  }
+  auto P = std::make_unique<Population>();
+  P->name = name;
+  P->n = n;
+  P->p = p;
+  // The update of the step that spiked sets v to v_reset; v then stays clamped until t_ref has
+  // elapsed, i.e. for round(t_ref / dt) - 1 further updates (Brian2's timestep convention).
+  P->ref_steps = static_cast<std::int32_t>(std::max<long long>(0, std::llround(p.t_ref / dt_) - 1));
+  P->channels = std::move(channels);
+  P->v.assign(n, p.v_rest);
+  P->i_inj.assign(n, 0.0);
+  P->g.assign(P->channels.size(), std::vector<double>(n, 0.0));
+  P->refractory.assign(n, 0);
+  P->stream = 0x5eed0000ULL + pops.size();
+  pops.push_back(std::move(P));
+  return static_cast<int>(pops.size()) - 1;
+}
+
+int Network::add_poisson(const std::string& name, std::int64_t n, const std::vector<double>& rates) {
+  check_idle("poisson");
+  if (n < 0 || n > (std::int64_t{1} << 31))
+    throw std::invalid_argument("n must be in [0, 2**31], got " + std::to_string(n));
+  auto P = std::make_unique<Population>();
+  P->name = name;
+  P->n = n;
+  P->poisson = true;
+  P->stream = (0x9015500000ULL + pops.size()) << 20;
+  P->rate.assign(n, 0.0);
+  P->next_spike.assign(n, INT64_MAX);
+  P->draws.assign(n, 0);
+  pops.push_back(std::move(P));
+  const int index = static_cast<int>(pops.size()) - 1;
+  set_rates(index, rates);
+  return index;
+}
+
+void Network::set_rates(int index, const std::vector<double>& rates) {
+  check_idle("rate");
+  Population& P = pop(index, "group");
+  if (!P.poisson) throw std::invalid_argument("rate: population '" + P.name + "' is not a Poisson group");
+  if (static_cast<std::int64_t>(rates.size()) != P.n && rates.size() != 1)
+    throw std::invalid_argument("rate must be a scalar or have one entry per neuron (" +
+                                std::to_string(P.n) + ")");
+  for (double r : rates)
+    if (!std::isfinite(r) || r < 0) throw std::invalid_argument("rate must be finite and >= 0 Hz");
+  for (std::int64_t i = 0; i < P.n; ++i) P.rate[i] = rates.size() == 1 ? rates[0] : rates[i];
+  P.redraw_poisson(step_, dt_, seed_);
+}
+
+static void check_delay(std::int32_t delay) {
+  if (delay < 1 || delay > 100000)
+    throw std::invalid_argument("delay must be in [1, 100000] steps (at least dt)");
+}
+
+int Network::connect_random(int pre, int post, const std::string& channel, double p, double weight,
+                            std::int32_t delay, bool allow_self) {
+  check_idle("connect");
+  Population& A = pop(pre, "pre");
+  Population& B = pop(post, "post");
+  if (B.poisson) throw std::invalid_argument("post must be a neuron population, not a Poisson group");
+  if (!(p >= 0.0 && p <= 1.0)) throw std::invalid_argument("p must be in [0, 1]");
+  require_finite(weight, "weight");
+  check_delay(delay);
+  auto R = std::make_unique<Projection>();
+  R->pre = pre;
+  R->post = post;
+  R->channel = B.channel_index(channel);
+  R->delay = delay;
+  const std::uint64_t stream = 0xc0ec7000ULL + projs.size();
+  R->build_random(A.n, B.n, p, allow_self, pre == post, static_cast<float>(weight), seed_, stream,
+                  threads_);
+  if (delay > 1) R->ring.assign(static_cast<std::size_t>(delay) * B.n, 0.0);
+  projs.push_back(std::move(R));
+  return static_cast<int>(projs.size()) - 1;
+}
+
+int Network::connect_pairs(int pre, int post, const std::string& channel,
+                           const std::vector<std::uint32_t>& i, const std::vector<std::uint32_t>& j,
+                           const std::vector<float>& w, std::int32_t delay) {
+  check_idle("connect");
+  Population& A = pop(pre, "pre");
+  Population& B = pop(post, "post");
+  if (B.poisson) throw std::invalid_argument("post must be a neuron population, not a Poisson group");
+  if (i.size() != j.size() || w.size() != i.size())
+    throw std::invalid_argument("i, j and weight must have the same length");
+  for (auto x : i)
+    if (x >= A.n) throw std::invalid_argument("i: presynaptic index out of range [0, " + std::to_string(A.n) + ")");
+  for (auto x : j)
+    if (x >= B.n) throw std::invalid_argument("j: postsynaptic index out of range [0, " + std::to_string(B.n) + ")");
+  for (float x : w) require_finite(x, "weight");
+  check_delay(delay);
+  auto R = std::make_unique<Projection>();
+  R->pre = pre;
+  R->post = post;
+  R->channel = B.channel_index(channel);
+  R->delay = delay;
+  R->build_from_pairs(A.n, i, j, w);
+  if (delay > 1) R->ring.assign(static_cast<std::size_t>(delay) * B.n, 0.0);
+  projs.push_back(std::move(R));
+  return static_cast<int>(projs.size()) - 1;
+}
+
+void Network::enable_stdp(int index, const StdpParams& s) {
+  check_idle("stdp");
+  Projection& R = proj(index);
+  require_positive(s.tau_pre, "tau_pre");
+  require_positive(s.tau_post, "tau_post");
+  require_finite(s.A_plus, "A_plus");
+  require_finite(s.A_minus, "A_minus");
+  require_finite(s.w_min, "w_min");
+  require_finite(s.w_max, "w_max");
+  if (s.A_plus < 0 || s.A_minus < 0) throw std::invalid_argument("A_plus and A_minus must be >= 0");
+  if (!(s.w_max > s.w_min)) throw std::invalid_argument("w_max must be greater than w_min");
+  R.enable_stdp(s, pops[R.pre]->n, pops[R.post]->n, dt_);
+  for (float& w : R.weight) w = std::clamp<float>(w, s.w_min, s.w_max);
+}
+
+int Network::add_spike_monitor(int index, const std::vector<std::uint32_t>& indices, bool all) {
+  check_idle("monitor_spikes");
+  Population& P = pop(index, "group");
+  SpikeMonitor m;
+  m.pop = index;
+  if (!all) {
+    m.mask.assign(P.n, 0);
+    for (auto i : indices) {
+      if (i >= P.n) throw std::invalid_argument("indices out of range for population '" + P.name + "'");
+      m.mask[i] = 1;
+    }
+  }
+  spike_mons.push_back(std::move(m));
+  return static_cast<int>(spike_mons.size()) - 1;
+}
+
+int Network::add_state_monitor(int index, int variable, const std::vector<std::uint32_t>& indices,
+                               std::int64_t every) {
+  check_idle("monitor_state");
+  Population& P = pop(index, "group");
+  if (P.poisson) throw std::invalid_argument("group: a Poisson group has no state variables");
+  if (every < 1) throw std::invalid_argument("every must be at least one step");
+  if (variable < -2 || variable >= static_cast<int>(P.channels.size()))
+    throw std::invalid_argument("variable out of range");
+  for (auto i : indices)
+    if (i >= P.n) throw std::invalid_argument("indices out of range for population '" + P.name + "'");
+  StateMonitor m;
+  m.pop = index;
+  m.variable = variable;
+  m.indices = indices;
+  m.every = every;
+  state_mons.push_back(std::move(m));
+  return static_cast<int>(state_mons.size()) - 1;
+}
+
+int Network::add_rate_monitor(int index) {
+  check_idle("monitor_rate");
+  pop(index, "group");
+  RateMonitor m;
+  m.pop = index;
+  m.first_step = step_;
+  rate_mons.push_back(std::move(m));
+  return static_cast<int>(rate_mons.size()) - 1;
+}
+
+void Network::phase_update(int tid, int T, std::int64_t step) {
+  for (auto& Pp : pops) {
+    Population& P = *Pp;
+    if (static_cast<int>(P.spikes.size()) != T) continue;  // resized by run() beforehand
+    const std::int64_t lo = bound(P.n, tid, T), hi = bound(P.n, tid + 1, T);
+    P.update(lo, hi, dt_, step, seed_, P.spikes[tid]);
+  }
+  for (auto& Rp : projs) {
+    Projection& R = *Rp;
+    if (!R.plastic) continue;
+    for (std::uint32_t i : pops[R.pre]->spikes[tid]) R.pre_trace.spike(i, step);
+    for (std::uint32_t j : pops[R.post]->spikes[tid]) R.post_trace.spike(j, step);
+  }
+}
+
+void Network::phase_deliver(int tid, int T, std::int64_t step) {
+  for (auto& Rp : projs) {
+    Projection& R = *Rp;
+    const Population& B = *pops[R.post];
+    const std::int64_t lo = bound(B.n, tid, T), hi = bound(B.n, tid + 1, T);
+    R.propagate(pops[R.pre]->spikes, lo, hi, step, pops[R.post]->g[R.channel].data(), B.n, T > 1);
+    if (R.plastic) R.potentiate(B.spikes[tid], step);
+  }
+}
+
+void Network::record_spikes(std::int64_t step) {
+  for (auto& m : spike_mons) {
+    for (const auto& list : pops[m.pop]->spikes)
+      for (std::uint32_t i : list)
+        if (m.mask.empty() || m.mask[i]) {
+          m.steps.push_back(step);
+          m.indices.push_back(static_cast<std::int32_t>(i));
+        }
+  }
+  for (auto& m : rate_mons) {
+    std::int64_t c = 0;
+    for (const auto& list : pops[m.pop]->spikes) c += static_cast<std::int64_t>(list.size());
+    m.counts.push_back(static_cast<std::int32_t>(c));
+  }
+}
+
+void Network::record_states(std::int64_t step) {
+  for (auto& m : state_mons) {
+    if ((step + 1) % m.every != 0) continue;
+    const Population& P = *pops[m.pop];
+    const std::vector<double>& src = m.variable == -1 ? P.v : (m.variable == -2 ? P.i_inj : P.g[m.variable]);
+    m.steps.push_back(step + 1);  // the state at the end of this step
+    for (std::uint32_t i : m.indices) m.values.push_back(src[i]);
+  }
+}
+
+std::int64_t Network::run(std::int64_t steps) {
+  if (steps < 0) throw std::invalid_argument("duration must be >= 0");
+  bool expected = false;
+  if (!running_.compare_exchange_strong(expected, true))
+    throw std::runtime_error("run: the network is already running");
+  stop_.store(false);
+  const int T = threads_;
+  for (auto& P : pops) P->spikes.assign(T, {});
+  const std::int64_t start = step_, end = step_ + steps;
+  if (T == 1) {
+    while (step_ < end) {
+      phase_update(0, 1, step_);
+      phase_deliver(0, 1, step_);
+      record_spikes(step_);
+      record_states(step_);
+      ++step_;
+      if (stop_.load(std::memory_order_relaxed)) break;
+    }
+  } else {
+    StepBarrier barrier(T);
+    bool halt = false;
+    auto worker = [&](int tid) {
+      for (std::int64_t s = start; s < end; ++s) {
+        phase_update(tid, T, s);
+        barrier.wait();
+        phase_deliver(tid, T, s);
+        if (!state_mons.empty()) {
+          barrier.wait();  // deliveries write conductances that state monitors may read
+          if (tid == 0) record_states(s);
+        }
+        if (tid == 0) {
+          record_spikes(s);
+          step_ = s + 1;
+          halt = stop_.load(std::memory_order_relaxed);
+        }
+        barrier.wait();
+        if (halt) break;
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < T; ++t) pool.emplace_back(worker, t);
+    worker(0);
+    for (auto& th : pool) th.join();
+  }
+  running_.store(false);
+  return step_ - start;
+}
+
+}  // namespace neurosys::snn

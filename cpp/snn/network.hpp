@@ -1,0 +1,75 @@
+// The network: populations, projections and monitors, and the step loop that advances them.
+// Every thread owns a fixed contiguous range of each population; spikes are delivered by the
+// thread that owns the target neuron, in presynaptic order, so every floating-point sum happens
+// in the same order whatever the thread count (bitwise reproducible for a seed).
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "snn/monitors.hpp"
+#include "snn/population.hpp"
+#include "snn/projection.hpp"
+
+namespace neurosys::snn {
+
+class Network {
+ public:
+  Network(double dt, std::uint64_t seed, int threads);
+
+  int add_population(const std::string& name, std::int64_t n, const NeuronParams& params,
+                     std::vector<Channel> channels);
+  int add_poisson(const std::string& name, std::int64_t n, const std::vector<double>& rates);
+  void set_rates(int pop, const std::vector<double>& rates);
+
+  int connect_random(int pre, int post, const std::string& channel, double p, double weight,
+                     std::int32_t delay, bool allow_self);
+  int connect_pairs(int pre, int post, const std::string& channel,
+                    const std::vector<std::uint32_t>& i, const std::vector<std::uint32_t>& j,
+                    const std::vector<float>& w, std::int32_t delay);
+  void enable_stdp(int proj, const StdpParams& params);
+
+  int add_spike_monitor(int pop, const std::vector<std::uint32_t>& indices, bool all);
+  int add_state_monitor(int pop, int variable, const std::vector<std::uint32_t>& indices,
+                        std::int64_t every);
+  int add_rate_monitor(int pop);
+
+  // Advances `steps` steps (returns how many ran: fewer when stop() was called).
+  std::int64_t run(std::int64_t steps);
+  void stop() { stop_.store(true, std::memory_order_relaxed); }
+  bool running() const { return running_.load(); }
+
+  double dt() const { return dt_; }
+  std::int64_t step() const { return step_.load(std::memory_order_relaxed); }
+  int threads() const { return threads_; }
+  void set_threads(int threads);
+  std::uint64_t seed() const { return seed_; }
+
+  std::vector<std::unique_ptr<Population>> pops;
+  std::vector<std::unique_ptr<Projection>> projs;
+  std::vector<SpikeMonitor> spike_mons;
+  std::vector<StateMonitor> state_mons;
+  std::vector<RateMonitor> rate_mons;
+
+  Population& pop(int index, const char* argument);
+  Projection& proj(int index);
+  void check_idle(const char* what) const;
+
+ private:
+  void phase_update(int tid, int T, std::int64_t step);
+  void phase_deliver(int tid, int T, std::int64_t step);
+  void record_spikes(std::int64_t step);
+  void record_states(std::int64_t step);  // the state at the end of `step`
+  static std::int64_t bound(std::int64_t n, int tid, int T) { return n * tid / T; }
+
+  double dt_;
+  std::uint64_t seed_;
+  int threads_;
+  std::atomic<std::int64_t> step_{0};  // read by other threads while running
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> running_{false};
+};
+
+}  // namespace neurosys::snn

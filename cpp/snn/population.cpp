@@ -1,0 +1,188 @@
+// The neuron loops must vectorise; IEEE trap flags are never inspected in neurosys, so comparisons
+// may become branch-free selects.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+#include "snn/population.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "common/rng.hpp"
+#include "snn/math.hpp"
+
+namespace neurosys::snn {
+
+int Population::channel_index(const std::string& channel) const {
+  for (std::size_t k = 0; k < channels.size(); ++k)
+    if (channels[k].name == channel) return static_cast<int>(k);
+  std::string names;
+  for (const auto& c : channels) names += (names.empty() ? "'" : ", '") + c.name + "'";
+  throw std::invalid_argument("channel must be one of " + names + " of population '" + name +
+                              "', got '" + channel + "'");
+}
+
+void Population::update(std::int64_t lo, std::int64_t hi, double dt, std::int64_t step,
+                        std::uint64_t seed, std::vector<std::uint32_t>& out) {
+  out.clear();
+  if (poisson)
+    update_poisson(lo, hi, dt, step, seed, out);
+  else
+    update_lif(lo, hi, dt, out);
+}
+
+// Membrane: tau_m dv/dt = (v_rest - v) + R_m (sum_k g_k (E_k - v) + sum_c I_c + I_inj).
+// "exact": conductances frozen over the step (they are updated exactly from their start-of-step
+// values), so v relaxes exponentially to its momentary equilibrium (Brian2's exponential_euler,
+// exact for current-based input). "euler": the seed's forward Euler step.
+// Processed in blocks so every inner loop is a straight, vectorisable array loop.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void integrate_block(std::int64_t m, double* __restrict v, const double* __restrict iinj,
+                            std::int32_t* __restrict ref, const double* __restrict gsum,
+                            const double* __restrict drive, double* __restrict vn,
+                            const NeuronParams& p, double dt) {
+  const double k = dt / p.tau_m, R = p.R_m, vr = p.v_rest;
+  if (p.method == Integrator::Exact) {
+    for (std::int64_t b = 0; b < m; ++b) {
+      const double G = 1.0 + R * gsum[b];              // total conductance / leak
+      const double v_inf = (vr + R * (drive[b] + iinj[b])) / G;
+      vn[b] = v_inf + (v[b] - v_inf) * exp_fast(-G * k);
+    }
+  } else {
+    for (std::int64_t b = 0; b < m; ++b) {
+      const double G = 1.0 + R * gsum[b];
+      vn[b] = v[b] + k * (vr + R * (drive[b] + iinj[b]) - G * v[b]);
+    }
+  }
+  for (std::int64_t b = 0; b < m; ++b) {
+    const std::int32_t r = ref[b];
+    v[b] = r > 0 ? v[b] : vn[b];
+    ref[b] = r > 0 ? r - 1 : 0;
+  }
+}
+
+// The common case, two conductance channels (excitatory and inhibitory), fused in one pass so
+// each neuron's state is loaded and stored once per step.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void integrate_two_conductances(std::int64_t m, double* __restrict v,
+                                       const double* __restrict iinj, double* __restrict g0,
+                                       double* __restrict g1, double* __restrict vn,
+                                       const Channel& c0, const Channel& c1,
+                                       const NeuronParams& p, double dt) {
+  const double k = dt / p.tau_m, R = p.R_m, vr = p.v_rest;
+  const double E0 = c0.E, E1 = c1.E, d0 = c0.decay, d1 = c1.decay;
+  if (p.method == Integrator::Exact) {
+    for (std::int64_t b = 0; b < m; ++b) {
+      const double a = g0[b], c = g1[b];
+      const double G = 1.0 + R * (a + c);
+      const double v_inf = (vr + R * (a * E0 + c * E1 + iinj[b])) / G;
+      vn[b] = v_inf + (v[b] - v_inf) * exp_fast(-G * k);
+      g0[b] = a * d0;
+      g1[b] = c * d1;
+    }
+  } else {
+    for (std::int64_t b = 0; b < m; ++b) {
+      const double a = g0[b], c = g1[b];
+      vn[b] = v[b] + k * (vr + R * (a * (E0 - v[b]) + c * (E1 - v[b]) + iinj[b]) - v[b]);
+      g0[b] = a * d0;
+      g1[b] = c * d1;
+    }
+  }
+}
+
+static void apply_refractory(std::int64_t m, double* __restrict v, const double* __restrict vn,
+                             std::int32_t* __restrict ref) {
+  for (std::int64_t b = 0; b < m; ++b) {
+    const std::int32_t r = ref[b];
+    v[b] = r > 0 ? v[b] : vn[b];
+    ref[b] = r > 0 ? r - 1 : 0;
+  }
+}
+
+void Population::update_lif(std::int64_t lo, std::int64_t hi, double dt, std::vector<std::uint32_t>& out) {
+  constexpr std::int64_t kBlock = 256;
+  double gsum[kBlock], drive[kBlock], vn[kBlock];
+  const std::size_t nch = channels.size();
+  const bool fused = nch == 2 && !channels[0].current && !channels[1].current;
+  for (std::int64_t b0 = lo; b0 < hi; b0 += kBlock) {
+    const std::int64_t m = std::min(kBlock, hi - b0);
+    if (fused) {
+      integrate_two_conductances(m, v.data() + b0, i_inj.data() + b0, g[0].data() + b0,
+                                 g[1].data() + b0, vn, channels[0], channels[1], p, dt);
+      apply_refractory(m, v.data() + b0, vn, refractory.data() + b0);
+    } else {
+      general_block(b0, m, gsum, drive, vn, dt);
+    }
+    double* vv = v.data() + b0;
+    for (std::int64_t b = 0; b < m; ++b) {
+      if (vv[b] > p.v_thresh) {
+        vv[b] = p.v_reset;
+        refractory[b0 + b] = ref_steps;
+        out.push_back(static_cast<std::uint32_t>(b0 + b));
+      }
+    }
+  }
+}
+
+void Population::general_block(std::int64_t b0, std::int64_t m, double* gsum, double* drive,
+                               double* vn, double dt) {
+  const std::size_t nch = channels.size();
+  {
+    std::fill(gsum, gsum + m, 0.0);
+    std::fill(drive, drive + m, 0.0);
+    for (std::size_t k = 0; k < nch; ++k) {
+      double* __restrict gk = g[k].data() + b0;
+      const Channel& c = channels[k];
+      if (c.current) {
+        for (std::int64_t b = 0; b < m; ++b) drive[b] += gk[b];
+      } else {
+        // g (E - v) split as g E - g v: gsum carries the v-dependent part
+        for (std::int64_t b = 0; b < m; ++b) {
+          gsum[b] += gk[b];
+          drive[b] += gk[b] * c.E;
+        }
+      }
+      for (std::int64_t b = 0; b < m; ++b) gk[b] *= c.decay;
+    }
+    integrate_block(m, v.data() + b0, i_inj.data() + b0, refractory.data() + b0, gsum, drive, vn,
+                    p, dt);
+  }
+}
+
+static std::int64_t geometric_steps(double prob, std::uint64_t bits) {
+  // Steps until the next success of a Bernoulli(prob) per step: 1, 2, ...
+  if (prob >= 1.0) return 1;
+  const double u = 1.0 - to_unit(bits);  // (0, 1]
+  const double k = std::floor(std::log(u) / std::log1p(-prob));
+  return k > 4e18 ? INT64_MAX / 2 : static_cast<std::int64_t>(k) + 1;
+}
+
+void Population::update_poisson(std::int64_t lo, std::int64_t hi, double dt, std::int64_t step,
+                                std::uint64_t seed, std::vector<std::uint32_t>& out) {
+  for (std::int64_t i = lo; i < hi; ++i) {
+    if (next_spike[i] != step) continue;
+    out.push_back(static_cast<std::uint32_t>(i));
+    const std::uint64_t bits = counter_hash(seed, stream + static_cast<std::uint64_t>(i) * 0x10001ULL,
+                                            draws[i]++);
+    next_spike[i] = step + geometric_steps(rate[i] * dt, bits);
+  }
+}
+
+void Population::redraw_poisson(std::int64_t step, double dt, std::uint64_t seed) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (rate[i] <= 0.0) {
+      next_spike[i] = INT64_MAX;
+      continue;
+    }
+    const std::uint64_t bits = counter_hash(seed, stream + static_cast<std::uint64_t>(i) * 0x10001ULL,
+                                            draws[i]++);
+    next_spike[i] = step - 1 + geometric_steps(rate[i] * dt, bits);
+  }
+}
+
+}  // namespace neurosys::snn

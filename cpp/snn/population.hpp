@@ -1,0 +1,67 @@
+// A population of conductance-based LIF neurons, or of Poisson generators: parameters, state
+// arrays (structure of arrays, so Python sees each one zero-copy) and the per-step update of a
+// contiguous neuron range.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace neurosys::snn {
+
+enum class Integrator { Exact, Euler };
+
+// One synaptic input channel: conductance (siemens, current g (E - v)) or current (ampere).
+struct Channel {
+  std::string name;
+  double tau = 5e-3;        // decay time constant (s)
+  double E = 0.0;           // reversal potential (V); unused for current channels
+  bool current = false;     // true: the variable is a current, not a conductance
+  double decay = 0.0;       // exp(-dt / tau), set by the network
+};
+
+struct NeuronParams {
+  double tau_m = 20e-3, v_rest = -60e-3, v_thresh = -50e-3, v_reset = -60e-3, t_ref = 5e-3;
+  double R_m = 100e6;
+  Integrator method = Integrator::Exact;
+};
+
+struct Population {
+  std::string name;
+  std::int64_t n = 0;
+  bool poisson = false;
+  std::uint64_t stream = 0;  // RNG stream of this population (Poisson draws)
+
+  // LIF neurons
+  NeuronParams p;
+  std::int32_t ref_steps = 0;
+  std::vector<Channel> channels;
+  std::vector<double> v, i_inj;
+  std::vector<std::vector<double>> g;  // [channel][neuron]
+  std::vector<std::int32_t> refractory;  // steps left with v clamped at reset
+
+  // Poisson generators: rate per neuron, next spike step, draws made so far
+  std::vector<double> rate;
+  std::vector<std::int64_t> next_spike;
+  std::vector<std::uint64_t> draws;
+
+  // Spikes of the current step, one list per thread (each sorted; concatenated in thread
+  // order they are sorted, whatever the thread count).
+  std::vector<std::vector<std::uint32_t>> spikes;
+
+  int channel_index(const std::string& channel) const;
+  // Updates neurons [lo, hi) for step `step` and appends spikes to `out`.
+  void update(std::int64_t lo, std::int64_t hi, double dt, std::int64_t step, std::uint64_t seed,
+              std::vector<std::uint32_t>& out);
+  // Re-draws the next spike of Poisson neurons from `step` on (after a rate change).
+  void redraw_poisson(std::int64_t step, double dt, std::uint64_t seed);
+
+ private:
+  void update_lif(std::int64_t lo, std::int64_t hi, double dt, std::vector<std::uint32_t>& out);
+  // Any number and kind of channels, for neurons [b0, b0 + m): decay channels, integrate v.
+  void general_block(std::int64_t b0, std::int64_t m, double* gsum, double* drive, double* vn,
+                     double dt);
+  void update_poisson(std::int64_t lo, std::int64_t hi, double dt, std::int64_t step,
+                      std::uint64_t seed, std::vector<std::uint32_t>& out);
+};
+
+}  // namespace neurosys::snn

@@ -1,0 +1,164 @@
+#include "snn/projection.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "common/device.hpp"
+#include "common/rng.hpp"
+
+namespace neurosys::snn {
+
+void EventTraces::init(std::int64_t n, double tau, double dt) {
+  value.assign(n, 0.0);
+  last.assign(n, 0);
+  tau_steps = tau / dt;
+  // until exp(-k/tau_steps) < 1e-30 (~69 tau), capped so the table stays in cache
+  const std::int64_t len = std::min<std::int64_t>(1 << 16, static_cast<std::int64_t>(69.1 * tau_steps) + 2);
+  table.resize(len);
+  for (std::int64_t k = 0; k < len; ++k) table[k] = std::exp(-static_cast<double>(k) / tau_steps);
+}
+
+void Projection::build_from_pairs(std::int64_t n_pre, const std::vector<std::uint32_t>& i,
+                                  const std::vector<std::uint32_t>& j, const std::vector<float>& w) {
+  const std::size_t m = i.size();
+  row.assign(n_pre + 1, 0);
+  for (std::size_t s = 0; s < m; ++s) ++row[i[s] + 1];
+  for (std::int64_t r = 0; r < n_pre; ++r) row[r + 1] += row[r];
+  std::vector<std::uint64_t> fill(row.begin(), row.end() - 1);
+  std::vector<std::uint32_t> order(m);
+  for (std::size_t s = 0; s < m; ++s) order[fill[i[s]]++] = static_cast<std::uint32_t>(s);
+  target.resize(m);
+  weight.resize(m);
+  for (std::int64_t r = 0; r < n_pre; ++r) {
+    auto b = order.begin() + row[r], e = order.begin() + row[r + 1];
+    std::stable_sort(b, e, [&](std::uint32_t a, std::uint32_t c) { return j[a] < j[c]; });
+    for (auto it = b; it != e; ++it) {
+      target[it - order.begin()] = j[*it];
+      weight[it - order.begin()] = w[*it];
+    }
+  }
+}
+
+void Projection::build_random(std::int64_t n_pre, std::int64_t n_post, double p, bool allow_self,
+                              bool same_population, float w, std::uint64_t seed,
+                              std::uint64_t stream, int threads) {
+  row.assign(n_pre + 1, 0);
+  if (p <= 0.0 || n_post == 0) {
+    target.clear();
+    weight.clear();
+    return;
+  }
+  const double log_q = std::log1p(-std::min(p, 1.0 - 1e-16));
+  // visit(r, f) calls f(target) for each target of row r, in increasing order
+  auto visit = [&](std::int64_t r, auto&& f) {
+    const bool skip_self = same_population && !allow_self;
+    if (p >= 1.0) {
+      for (std::int64_t t = 0; t < n_post; ++t)
+        if (!(skip_self && t == r)) f(static_cast<std::uint32_t>(t));
+      return;
+    }
+    StreamRng rng(seed, stream, static_cast<std::uint64_t>(r));
+    std::int64_t t = -1;
+    for (;;) {
+      const double u = 1.0 - rng.uniform();
+      t += 1 + static_cast<std::int64_t>(std::floor(std::log(u) / log_q));
+      if (t >= n_post || t < 0) break;
+      if (!(skip_self && t == r)) f(static_cast<std::uint32_t>(t));
+    }
+  };
+  parallel_for_host(n_pre, threads, [&](std::int64_t r) {
+    std::uint64_t c = 0;
+    visit(r, [&](std::uint32_t) { ++c; });
+    row[r + 1] = c;
+  });
+  for (std::int64_t r = 0; r < n_pre; ++r) row[r + 1] += row[r];
+  target.resize(row[n_pre]);
+  weight.assign(row[n_pre], w);
+  parallel_for_host(n_pre, threads, [&](std::int64_t r) {
+    std::uint64_t s = row[r];
+    visit(r, [&](std::uint32_t t) { target[s++] = t; });
+  });
+}
+
+void Projection::enable_stdp(const StdpParams& params, std::int64_t n_pre, std::int64_t n_post,
+                             double dt) {
+  stdp = params;
+  plastic = true;
+  pre_trace.init(n_pre, params.tau_pre, dt);
+  post_trace.init(n_post, params.tau_post, dt);
+  build_columns(n_post);
+}
+
+void Projection::build_columns(std::int64_t n_post) {
+  col.assign(n_post + 1, 0);
+  for (std::uint32_t t : target) ++col[t + 1];
+  for (std::int64_t j = 0; j < n_post; ++j) col[j + 1] += col[j];
+  std::vector<std::uint64_t> fill(col.begin(), col.end() - 1);
+  col_syn.resize(target.size());
+  col_pre.resize(target.size());
+  const std::int64_t n_pre = static_cast<std::int64_t>(row.size()) - 1;
+  for (std::int64_t r = 0; r < n_pre; ++r)
+    for (std::uint64_t s = row[r]; s < row[r + 1]; ++s) {
+      const std::uint64_t k = fill[target[s]]++;
+      col_syn[k] = static_cast<std::uint32_t>(s);
+      col_pre[k] = static_cast<std::uint32_t>(r);
+    }
+}
+
+void Projection::propagate(const std::vector<std::vector<std::uint32_t>>& spikes, std::int64_t lo,
+                           std::int64_t hi, std::int64_t step, double* g, std::int64_t n_post,
+                           bool search) {
+  double* __restrict slot = g;
+  if (delay > 1) {
+    // the slot of this step holds spikes from delay - 1 steps ago: they reach g now
+    double* __restrict due = ring.data() + (step % delay) * n_post;
+    for (std::int64_t j = lo; j < hi; ++j) {
+      g[j] += due[j];
+      due[j] = 0.0;
+    }
+    slot = ring.data() + ((step + delay - 1) % delay) * n_post;
+  }
+  const std::uint32_t* __restrict tgt = target.data();
+  float* __restrict w = weight.data();
+  const double wmax = stdp.w_max, wmin = stdp.w_min;
+  const double dep = stdp.A_minus * (stdp.w_max - stdp.w_min);
+  for (const auto& list : spikes) {
+    for (std::uint32_t i : list) {
+      std::uint64_t s = row[i], e = row[i + 1];
+      if (search) {
+        s = std::lower_bound(tgt + s, tgt + e, static_cast<std::uint32_t>(lo)) - tgt;
+        e = std::lower_bound(tgt + s, tgt + e, static_cast<std::uint32_t>(hi)) - tgt;
+      }
+      if (!plastic) {
+        for (std::uint64_t k = s; k < e; ++k) slot[tgt[k]] += w[k];
+        continue;
+      }
+      for (std::uint64_t k = s; k < e; ++k) {
+        const std::uint32_t j = tgt[k];
+        slot[j] += w[k];
+        // the post trace as it was before this step's post spike (Brian2's pre-then-post order)
+        const double x = post_trace.at(j, step) - (post_trace.last[j] == step ? 1.0 : 0.0);
+        double nw = w[k] - (stdp.multiplicative ? stdp.A_minus * (w[k] - wmin) : dep) * x;
+        w[k] = static_cast<float>(nw < wmin ? wmin : (nw > wmax ? wmax : nw));
+      }
+    }
+  }
+}
+
+void Projection::potentiate(const std::vector<std::uint32_t>& post_spikes, std::int64_t step) {
+  float* __restrict w = weight.data();
+  const double wmax = stdp.w_max, wmin = stdp.w_min;
+  const double pot = stdp.A_plus * (stdp.w_max - stdp.w_min);
+  for (std::uint32_t j : post_spikes) {
+    for (std::uint64_t k = col[j]; k < col[j + 1]; ++k) {
+      const std::uint32_t s = col_syn[k];
+      const double x = pre_trace.at(col_pre[k], step);
+      double nw = w[s] + (stdp.multiplicative ? stdp.A_plus * (wmax - w[s]) : pot) * x;
+      w[s] = static_cast<float>(nw < wmin ? wmin : (nw > wmax ? wmax : nw));
+    }
+  }
+}
+
+}  // namespace neurosys::snn

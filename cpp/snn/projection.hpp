@@ -1,0 +1,74 @@
+// A projection: synapses from one population onto one channel of another, stored as CSR by
+// presynaptic neuron (float weight + uint32 target = 8 bytes per static synapse), one delay in
+// steps per projection, and a ring buffer of conductance increments per delay slot. Optional
+// pair-based STDP with event-driven per-neuron traces (Song, Miller & Abbott 2000).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace neurosys::snn {
+
+struct StdpParams {
+  double tau_pre = 20e-3, tau_post = 20e-3;
+  double A_plus = 0.01, A_minus = 0.0105;  // fractions of w_max (additive) per pairing
+  double w_min = 0.0, w_max = 1.0;
+  bool multiplicative = false;  // soft bounds: dw+ ~ (w_max - w), dw- ~ (w - w_min)
+};
+
+// A trace that decays exponentially and jumps by 1 at each spike, stored as (value just after
+// the last spike, step of that spike) and decayed only when read.
+struct EventTraces {
+  std::vector<double> value;
+  std::vector<std::int64_t> last;
+  std::vector<double> table;  // exp(-k dt / tau) for k < table.size()
+  double tau_steps = 1.0;
+  void init(std::int64_t n, double tau, double dt);
+  double at(std::int64_t i, std::int64_t step) const {
+    const std::int64_t k = step - last[i];
+    if (k < static_cast<std::int64_t>(table.size())) return value[i] * table[k];
+    return 0.0;  // beyond the table the trace is below 1e-30
+  }
+  void spike(std::int64_t i, std::int64_t step) {
+    value[i] = at(i, step) + 1.0;
+    last[i] = step;
+  }
+};
+
+struct Projection {
+  int pre = 0, post = 0, channel = 0;
+  std::int32_t delay = 1;  // steps, >= 1 (one step = seen by the next update)
+  // Increments of spikes in flight, delay slots x n_post; empty for delay 1, where spikes are
+  // added straight into the target conductance (nothing else touches it between updates).
+  std::vector<std::uint64_t> row;      // CSR row pointers, size n_pre + 1
+  std::vector<std::uint32_t> target;   // sorted within each row
+  std::vector<float> weight;
+  std::vector<double> ring;
+
+  bool plastic = false;
+  StdpParams stdp;
+  EventTraces pre_trace, post_trace;
+  std::vector<std::uint64_t> col;      // incoming synapses per post neuron (CSC pointers)
+  std::vector<std::uint32_t> col_syn, col_pre;
+
+  std::int64_t size() const { return static_cast<std::int64_t>(target.size()); }
+  // Builds CSR from (i, j, w) triples; rows sorted by target, weights follow their synapse.
+  void build_from_pairs(std::int64_t n_pre, const std::vector<std::uint32_t>& i,
+                        const std::vector<std::uint32_t>& j, const std::vector<float>& w);
+  // Fixed-probability connectivity: each row drawn from its own counter-based stream by
+  // geometric skipping, so the result depends on the seed only (not on threads).
+  void build_random(std::int64_t n_pre, std::int64_t n_post, double p, bool allow_self,
+                    bool same_population, float w, std::uint64_t seed, std::uint64_t stream,
+                    int threads);
+  void enable_stdp(const StdpParams& params, std::int64_t n_pre, std::int64_t n_post, double dt);
+  void build_columns(std::int64_t n_post);
+
+  // Delivers the spikes of presynaptic neurons `spikes` onto targets in [lo, hi) (into `g`,
+  // the target channel, directly or through the delay ring), and applies depression for
+  // plastic projections. `step` is the current step.
+  void propagate(const std::vector<std::vector<std::uint32_t>>& spikes, std::int64_t lo,
+                 std::int64_t hi, std::int64_t step, double* g, std::int64_t n_post, bool search);
+  // Potentiation of the synapses onto post neurons that spiked this step (all in [lo, hi)).
+  void potentiate(const std::vector<std::uint32_t>& post_spikes, std::int64_t step);
+};
+
+}  // namespace neurosys::snn

@@ -1,0 +1,141 @@
+#include "soup/soup.hpp"
+
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace neurosys::soup {
+
+void validate(const SoupConfig& c) {
+  if (c.size < 2 || c.size % 2 != 0 || c.size > (1ULL << 31))
+    throw std::invalid_argument("size must be an even number of programs in [2, 2^31], got " +
+                                std::to_string(c.size));
+  if (c.program_length < 1 || 2 * c.program_length > kMaxTape)
+    throw std::invalid_argument("program_length must be in [1, " + std::to_string(kMaxTape / 2) +
+                                "], got " + std::to_string(c.program_length));
+  if (!(c.mutation_rate >= 0.0 && c.mutation_rate <= 1.0))
+    throw std::invalid_argument("mutation_rate must be a probability in [0, 1], got " +
+                                std::to_string(c.mutation_rate));
+  if (c.max_steps < 1)
+    throw std::invalid_argument("max_steps must be >= 1, got " + std::to_string(c.max_steps));
+  if (c.threads < 0)
+    throw std::invalid_argument("threads must be >= 0 (0 = all), got " + std::to_string(c.threads));
+}
+
+Soup::Soup(const SoupConfig& config) : config_(config) {
+  validate(config_);
+  const std::uint64_t n = config_.size, L = std::uint64_t(config_.program_length);
+  programs_.resize(n * L);
+  perm_.resize(n);
+  ops_.assign(n / 2, 0);
+  std::iota(perm_.begin(), perm_.end(), 0u);
+  set_mutation_rate(config_.mutation_rate);
+  std::uint8_t* p = programs_.data();
+  if (config_.rng == RngMode::Cubff) {
+    const std::uint64_t s0 = cubff_seed(config_.seed, 0);
+    parallel_for_host(std::int64_t(n * L), config_.threads,
+                      [&](std::int64_t k) { p[k] = std::uint8_t(splitmix64(L * n * s0 + std::uint64_t(k)) % 256); });
+  } else {
+    const std::uint64_t words = (n * L + 7) / 8;
+    parallel_for_host(std::int64_t(words), config_.threads, [&](std::int64_t w) {
+      std::uint64_t r = counter_hash(config_.seed, kStreamInit, std::uint64_t(w));
+      for (std::uint64_t b = 0; b < 8 && std::uint64_t(w) * 8 + b < n * L; ++b, r >>= 8)
+        p[std::uint64_t(w) * 8 + b] = std::uint8_t(r);
+    });
+  }
+}
+
+void Soup::set_mutation_rate(double rate) {
+  SoupConfig c = config_;
+  c.mutation_rate = rate;
+  validate(c);
+  config_.mutation_rate = rate;
+  const int len = 2 * config_.program_length;
+  no_mut_.assign(std::size_t(len) + 1, 0);
+  for (int j = 0; j <= len; ++j) {
+    const long double x = std::pow(1.0L - (long double)rate, (long double)j) * 18446744073709551616.0L;
+    no_mut_[j] = x >= 18446744073709551615.0L ? ~0ULL : std::uint64_t(x);
+  }
+  cubff_threshold_ = std::uint32_t(std::llround(rate * double(1u << 30)));
+}
+
+void Soup::set_threads(int threads) {
+  if (threads < 0)
+    throw std::invalid_argument("threads must be >= 0 (0 = all), got " + std::to_string(threads));
+  config_.threads = threads;
+}
+
+// Fisher-Yates for i = N-1 .. 0. cubff mode follows the reference (j = SM(seed(e*N + i)) mod
+// (i+1), applied to the previous epoch's order); the default mode starts each epoch from the
+// identity and draws j without modulo bias, so an epoch's pairing depends on (seed, epoch) only.
+void Soup::next_permutation(std::uint64_t e) {
+  const std::uint64_t n = config_.size;
+  std::uint32_t* s = perm_.data();
+  if (config_.rng == RngMode::Cubff) {
+    for (std::uint64_t i = n; i-- > 0;) {
+      const std::uint64_t j = splitmix64(cubff_seed(config_.seed, e * n + i)) % (i + 1);
+      std::swap(s[i], s[j]);
+    }
+    return;
+  }
+  std::iota(perm_.begin(), perm_.end(), 0u);
+  const std::uint64_t stream = epoch_stream(e, kStreamShuffle);
+  for (std::uint64_t i = n; i-- > 1;) {
+    const std::uint64_t r = counter_hash(config_.seed, stream, i);
+    const std::uint64_t j = std::uint64_t((static_cast<unsigned __int128>(r) * (i + 1)) >> 64);
+    std::swap(s[i], s[j]);
+  }
+}
+
+EpochArgs Soup::epoch_args(std::uint64_t e) {
+  EpochArgs a{};
+  a.programs = programs_.data();
+  a.perm = perm_.data();
+  a.ops = ops_.data();
+  a.no_mut = no_mut_.data();
+  a.size = config_.size;
+  a.seed = config_.seed;
+  a.epoch = e;
+  a.cubff_epoch_seed = cubff_seed(config_.seed, e);
+  a.max_steps = config_.max_steps;
+  a.cubff_threshold = cubff_threshold_;
+  a.length = config_.program_length;
+  a.lang = config_.language;
+  a.rng = config_.rng;
+  a.heads_from_tape = config_.heads_from_tape;
+  a.mutate = config_.rng == RngMode::Cubff ? cubff_threshold_ > 0 : config_.mutation_rate > 0.0;
+  return a;
+}
+
+std::uint64_t Soup::run_cpu(std::uint64_t epochs) {
+  std::uint64_t ops = 0;
+  const std::int64_t pairs = std::int64_t(config_.size / 2);
+  for (std::uint64_t i = 0; i < epochs; ++i) {
+    next_permutation(epoch_);
+    const EpochArgs a = epoch_args(epoch_);
+    parallel_for_host(pairs, config_.threads, [&a](std::int64_t k) { run_pair(a, std::uint64_t(k)); });
+    for (std::int64_t k = 0; k < pairs; ++k) ops += ops_[std::size_t(k)];
+    ++epoch_;
+  }
+  return ops;
+}
+
+std::uint64_t Soup::run(std::uint64_t epochs) {
+  std::uint64_t ops = 0;
+#if defined(NEUROSYS_HAS_CUDA)
+  if (config_.device == Device::CUDA) {
+    auto next = [](void* self, std::uint64_t e) { static_cast<Soup*>(self)->next_permutation(e); };
+    ops = run_epochs_cuda(epoch_args(epoch_), epoch_, epochs, perm_.data(), next, this);
+    epoch_ += epochs;
+    total_ops_ += ops;
+    return ops;
+  }
+#endif
+  ops = run_cpu(epochs);
+  total_ops_ += ops;
+  return ops;
+}
+
+}  // namespace neurosys::soup

@@ -1,0 +1,150 @@
+"""``Agent``: a role, a persona prompt, a torch policy, an LLM context and a budget.
+
+Each tick the agent is rewarded for its previous action, learns from it, then acts with its
+policy. Every ``consult_every`` ticks, or when the policy is uncertain, it asks the shared LLM
+(asynchronously: the answer is picked up on a later tick and acted on); the LLM's decision then
+trains the policy by imitation, weighted by the reward that followed it."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from neurosys.agents.policy import Policy
+from neurosys.agents.state import STATE_SIZE
+from neurosys.llm.model import Conversation, Decision
+
+if TYPE_CHECKING:
+    from neurosys.agents.manager import AgentManager
+
+__all__ = ["Agent"]
+
+
+class Agent:
+    """Base class; roles override ``observe``, ``reward``, ``apply`` and ``prompt``."""
+
+    role = "agent"
+    ACTIONS: tuple[str, ...] = ("decrease", "maintain", "increase")
+    protected = False  # protected agents are never retired for low fitness
+
+    def __init__(self, agent_id: str, persona: str, *, policy: Policy | None = None,
+                 budget: int = 1000, consult_every: int = 10, uncertainty: float = 0.9,
+                 context_size: int = 5, seed: int | None = None, trigger: str = "start",
+                 parent: str | None = None) -> None:
+        if int(consult_every) < 0:
+            raise ValueError(f"consult_every must be >= 0 ticks (0: only when uncertain), "
+                             f"got {consult_every!r}")
+        if not 0.0 <= float(uncertainty) <= 1.0:
+            raise ValueError(f"uncertainty must be in [0, 1], got {uncertainty!r}")
+        self.id = agent_id
+        self.persona = persona
+        self.policy = policy or Policy(STATE_SIZE, len(self.ACTIONS), seed=seed)
+        self.context = Conversation(persona, context_size)
+        self.budget = int(budget)          # LLM consultations left when there is no economy
+        self.consult_every = int(consult_every)
+        self.uncertainty = float(uncertainty)
+        self.trigger, self.parent = trigger, parent
+        self.spawned = time.time()
+        self.age = 0
+        self.paused = False
+        self.alive = True
+        self.consultations = 0
+        self.last_action: str | None = None
+        self.last_reward = 0.0
+        self.rewards: deque[float] = deque(maxlen=200)
+        self.history: deque[tuple[float, int, float]] = deque(maxlen=10000)  # (time, tick, reward)
+        self._pending: Future | None = None
+        self._balance: tuple[int, float] | None = None  # (tick read, tokens)
+        self._prev: tuple[np.ndarray, int, Decision | None] | None = None
+
+    # -- role hooks ---------------------------------------------------------------------------
+    def observe(self, mgr: AgentManager) -> np.ndarray:
+        raise NotImplementedError
+
+    def reward(self, mgr: AgentManager, prev: np.ndarray, action: int, now: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def apply(self, mgr: AgentManager, action: str) -> None:
+        raise NotImplementedError
+
+    def prompt(self, mgr: AgentManager, state: np.ndarray) -> str:
+        raise NotImplementedError
+
+    def finish(self, mgr: AgentManager) -> None:
+        """Called once when the agent is retired."""
+
+    # -- the tick ------------------------------------------------------------------------------
+    def fitness(self, window: int = 50) -> float:
+        recent = list(self.rewards)[-window:]
+        return float(np.mean(recent)) if recent else 0.0
+
+    def step(self, mgr: AgentManager) -> None:
+        state = self.observe(mgr)
+        if self._prev is not None:
+            self._learn(mgr, state)
+        decision = None
+        if self._pending is not None and self._pending.done():
+            decision, self._pending = self._pending.result(), None
+        if decision is not None and not decision.fallback:
+            action = self.ACTIONS.index(decision.choice)
+        else:
+            action, probs = self.policy.act(state)
+            due = self.consult_every > 0 and self.age % self.consult_every == 0
+            if self._pending is None and (due or Policy.uncertainty(probs) > self.uncertainty):
+                self._consult(mgr, state)
+        self.apply(mgr, self.ACTIONS[action])
+        self.last_action = self.ACTIONS[action]
+        self._prev = (state, action, decision)
+        self.age += 1
+
+    def _learn(self, mgr: AgentManager, state: np.ndarray) -> None:
+        prev_state, prev_action, decision = self._prev  # type: ignore[misc]
+        r = float(self.reward(mgr, prev_state, prev_action, state))
+        advantage = r - self.policy.baseline
+        self.policy.learn(prev_state, prev_action, r)
+        if decision is not None and not decision.fallback and advantage > 0:
+            # imitation of the LLM, weighted by how much better than usual the reward that
+            # followed its decision was (a decision that made things worse teaches nothing)
+            self.policy.imitate(prev_state, [prev_action], float(min(2.0 * advantage, 2.0)))
+        self.last_reward = r
+        self.rewards.append(r)
+        self.history.append((time.time(), mgr.ticks, r))
+        mgr.log_interaction(self, prev_state, self.ACTIONS[prev_action], r, decision)
+
+    def _consult(self, mgr: AgentManager, state: np.ndarray) -> None:
+        if mgr.llm is None:
+            return
+        if mgr.economy is not None:
+            if not mgr.economy.charge(self.id, "llm_consultation"):
+                return  # cannot pay: the policy acts alone
+            self._balance = None
+        elif self.budget <= 0:
+            return
+        else:
+            self.budget -= 1
+        self.consultations += 1
+        self._pending = mgr.llm.decide_async(self.prompt(mgr, state), self.ACTIONS, self.context)
+
+    def balance(self, mgr: AgentManager) -> float:
+        """Token balance (the ledger's published ``ledger/balances``, else asked of the economy at
+        most every ``balance_every`` ticks: a ledger call per agent per tick would slow the
+        tick); without an economy, the LLM consultations left in the budget."""
+        if mgr.economy is None:
+            return float(self.budget)
+        published = mgr.workspace.read("ledger/balances", None)
+        if isinstance(published, dict) and self.id in published:
+            return float(published[self.id])
+        if self._balance is None or mgr.ticks - self._balance[0] >= mgr.config.balance_every:
+            try:
+                self._balance = (mgr.ticks, float(mgr.economy.balance(self.id)))
+            except Exception as exc:  # the ledger being slow or down must not stop the agents
+                mgr.log.warning("economy.balance(%s) failed: %s", self.id, exc)
+                return float("nan")
+        return self._balance[1]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.id!r}, role={self.role!r}, age={self.age})"

@@ -1,0 +1,288 @@
+"""The agent roles: controllers (network rate, soup complexity), observers (a soup lineage or
+a network regime, rewarded for predicting it) and inventors (new BFF programs for the soup)."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from neurosys.agents.agent import Agent
+from neurosys.agents.state import read_float, state_vector
+from neurosys.llm.prompts import format_prompt
+
+if TYPE_CHECKING:
+    from neurosys.agents.manager import AgentManager
+
+__all__ = ["RateController", "ComplexityController", "Observer", "Inventor", "BFF_ALPHABET"]
+
+BFF_ALPHABET = b"<>{}-+.,[]"
+
+
+class _Controller(Agent):
+    """Moves ``quantity`` toward the manager's target for ``target_key``."""
+
+    protected = True
+    quantity = ""
+    target_key = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prev_value: float | None = None
+        self._window_start: tuple[float, int] | None = None  # (error, tick) for contributions
+
+    def value(self, mgr: AgentManager) -> float:
+        raise NotImplementedError
+
+    def target(self, mgr: AgentManager) -> float:
+        return float(mgr.targets[self.target_key])
+
+    def observe(self, mgr: AgentManager) -> np.ndarray:
+        value, target = self.value(mgr), self.target(mgr)
+        prev = value if self._prev_value is None else self._prev_value
+        self._prev_value = value
+        return state_vector(mgr.workspace, value, target, prev, 0.0)
+
+    def reward(self, mgr: AgentManager, prev: np.ndarray, action: int, now: np.ndarray) -> float:
+        # state[0] is the relative error: reward its shrinking, and being close
+        before, after = abs(float(prev[0])), abs(float(now[0]))
+        self._report_contribution(mgr, float(now[0]))
+        return float(np.clip(before - after, -1.0, 1.0) - 0.1 * min(after, 5.0))
+
+    def _report_contribution(self, mgr: AgentManager, rel_error: float) -> None:
+        if mgr.economy is None:
+            return
+        target = self.target(mgr)
+        error = rel_error * max(abs(target), 1e-6)
+        if self._window_start is None:
+            self._window_start = (error, mgr.ticks)
+        elif mgr.ticks - self._window_start[1] >= mgr.config.contribution_every:
+            start_error, start_tick = self._window_start
+            try:
+                mgr.economy.on_contribution(self.id, self.quantity, target, abs(start_error),
+                                            abs(error), mgr.ticks)
+            except Exception as exc:  # a ledger failure is logged, never stops the loop
+                mgr.log.warning("economy.on_contribution failed for %s: %s", self.id, exc)
+            self._window_start = (error, mgr.ticks)
+
+    def prompt(self, mgr: AgentManager, state: np.ndarray) -> str:
+        target = self.target(mgr)
+        return format_prompt("controller", {
+            "quantity": self.quantity, "value": self._prev_value or 0.0, "target": target,
+            "error": float(state[0]) * max(abs(target), 1e-6), "relative_error": float(state[0]),
+            "trend": float(state[1]) * max(abs(target), 1e-6)})
+
+
+class RateController(_Controller):
+    """Drives the network's mean rate (``snn/mean_rate``) to ``targets['rate_hz']`` by writing
+    ``modulation`` as a current step in nA: the policy picks the direction, the size scales with
+    the relative error (``rate_gain_nA`` at 100 % error or more)."""
+
+    role = "rate_controller"
+    quantity = "snn/mean_rate"
+    target_key = "rate_hz"
+
+    def value(self, mgr: AgentManager) -> float:
+        return read_float(mgr.workspace, "snn/mean_rate")
+
+    def apply(self, mgr: AgentManager, action: str) -> None:
+        rel_error = abs((self._prev_value or 0.0) - self.target(mgr)) / max(self.target(mgr), 1e-6)
+        size = mgr.config.rate_gain_nA * min(1.0, rel_error)
+        step = {"increase": size, "decrease": -size, "maintain": 0.0}[action]
+        mgr.workspace.write("modulation", float(step))
+
+
+class ComplexityController(_Controller):
+    """Drives the soup's high-order entropy (``avg_entropy``) to ``targets['complexity']`` by
+    scaling the soup's mutation rate."""
+
+    role = "complexity_controller"
+    quantity = "soup/complexity"
+    target_key = "complexity"
+    ACTIONS = ("decrease", "maintain", "increase")  # the mutation rate
+
+    def value(self, mgr: AgentManager) -> float:
+        return read_float(mgr.workspace, "avg_entropy")
+
+    def apply(self, mgr: AgentManager, action: str) -> None:
+        if action == "maintain" or mgr.soup is None:
+            return
+        rate = read_float(mgr.workspace, "soup/mutation_rate", mgr.config.mutation_rate_floor)
+        factor = mgr.config.mutation_factor if action == "increase" else 1.0 / mgr.config.mutation_factor
+        rate = float(np.clip(rate * factor, mgr.config.mutation_rate_floor, mgr.config.mutation_rate_ceiling))
+        mgr.soup.set_mutation_rate(rate)
+
+
+class Observer(Agent):
+    """Studies one quantity (a lineage's copies, or the network's rate in a new regime) by
+    predicting whether it will rise, fall or stay; rewarded +1 when right, -1 when wrong.
+    Its accuracy improving over time is reported to the economy as learning."""
+
+    ACTIONS = ("fall", "stay", "rise")
+
+    def __init__(self, *args: Any, quantity: str, lineage: bytes | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role = "lineage_observer" if lineage is not None else "regime_observer"
+        self.quantity = quantity
+        self.lineage = lineage
+        self.recent: deque[float] = deque(maxlen=30)
+        self.hits: list[float] = []
+
+    def value(self, mgr: AgentManager) -> float:
+        if self.lineage is None:
+            return read_float(mgr.workspace, self.quantity)
+        if mgr.soup is not None and hasattr(mgr.soup, "lineage_count"):
+            return float(mgr.soup.lineage_count(self.lineage))
+        for entry in mgr.workspace.read("soup/top_programs", None) or []:
+            if isinstance(entry, dict) and entry.get("program") == self.lineage:
+                return float(entry.get("count", 0))
+        return 0.0
+
+    def observe(self, mgr: AgentManager) -> np.ndarray:
+        value = self.value(mgr)
+        prev = self.recent[-1] if self.recent else value
+        self.recent.append(value)
+        mean = float(np.mean(self.recent))
+        return state_vector(mgr.workspace, value, mean if mean else 1.0, prev, float(np.std(self.recent)))
+
+    def reward(self, mgr: AgentManager, prev: np.ndarray, action: int, now: np.ndarray) -> float:
+        if len(self.recent) < 2:
+            return 0.0
+        before, after = self.recent[-2], self.recent[-1]
+        tolerance = max(0.05 * abs(before), 1e-9)
+        truth = 1 if abs(after - before) <= tolerance else (2 if after > before else 0)
+        hit = 1.0 if truth == action else -1.0
+        self.hits.append(hit)
+        window = mgr.config.learning_window
+        if mgr.economy is not None and len(self.hits) % window == 0 and len(self.hits) >= 2 * window:
+            baseline = float(np.mean(self.hits[:window]))
+            recent = float(np.mean(self.hits[-window:]))
+            try:
+                mgr.economy.on_learning(self.id, baseline, recent, window)
+            except Exception as exc:
+                mgr.log.warning("economy.on_learning failed for %s: %s", self.id, exc)
+        return hit
+
+    def apply(self, mgr: AgentManager, action: str) -> None:
+        pass  # a prediction acts on nothing; it is scored on the next tick
+
+    def prompt(self, mgr: AgentManager, state: np.ndarray) -> str:
+        value = self.recent[-1] if self.recent else 0.0
+        mean = float(np.mean(self.recent)) if self.recent else 0.0
+        return format_prompt("observer", {
+            "quantity": "soup/lineage" if self.lineage is not None else self.quantity,
+            "value": value, "mean": mean, "spread": float(np.std(self.recent)) if self.recent else 0.0,
+            "trend": float(state[1]) * max(abs(mean), 1e-6)})
+
+
+class Inventor(Agent):
+    """Asks the LLM for new BFF programs (grammar-constrained to BFF's instructions), injects
+    them into the soup and follows how many copies their lineage has N epochs later."""
+
+    role = "inventor"
+    ACTIONS = ("wait", "invent", "mutate")
+
+    def __init__(self, *args: Any, seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, seed=seed, **kwargs)
+        self.rng = np.random.default_rng(seed)
+        self.followed: dict[bytes, tuple[int, float]] = {}  # program -> (founded epoch, copies)
+        self.inventions: list[dict[str, Any]] = []
+        self._program_future: Any = None
+        self._copies_before = 0.0
+
+    # rewards: growth of the copies of this inventor's programs, less the cost of acting
+    def observe(self, mgr: AgentManager) -> np.ndarray:
+        self._collect_program(mgr)
+        self._follow(mgr)
+        copies = float(sum(c for _, c in self.followed.values()))
+        return state_vector(mgr.workspace, copies, max(self._copies_before, 1.0),
+                            self._copies_before, 0.0)
+
+    def reward(self, mgr: AgentManager, prev: np.ndarray, action: int, now: np.ndarray) -> float:
+        copies = float(sum(c for _, c in self.followed.values()))
+        gained = (copies - self._copies_before) / max(mgr.config.inject_count, 1)
+        self._copies_before = copies
+        cost = {0: 0.0, 1: 0.05, 2: 0.02}[action]
+        return float(np.clip(gained, -1.0, 1.0) - cost)
+
+    def apply(self, mgr: AgentManager, action: str) -> None:
+        if mgr.soup is None:
+            return
+        if action == "invent" and self._program_future is None:
+            if mgr.llm is not None and self._may_consult(mgr):
+                grammar = f'root ::= [<>{{}}+.,\\[\\]-]{{{mgr.config.program_length // 2},{mgr.config.program_length}}}'
+                prompt = format_prompt("inventor", self._soup_summary(mgr))
+                self._program_future = mgr.llm.generate_async(prompt, grammar=grammar,
+                                                              max_tokens=mgr.config.program_length,
+                                                              temperature=0.8)
+            else:
+                self._inject(mgr, bytes(self.rng.choice(list(BFF_ALPHABET), mgr.config.program_length)))
+        elif action == "mutate" and self.followed:
+            best = max(self.followed, key=lambda p: self.followed[p][1])
+            arr = np.frombuffer(best, dtype=np.uint8).copy()
+            arr[self.rng.integers(0, len(arr))] = self.rng.choice(list(BFF_ALPHABET))
+            self._inject(mgr, arr.tobytes())
+
+    def _may_consult(self, mgr: AgentManager) -> bool:
+        if mgr.economy is not None:
+            return bool(mgr.economy.charge(self.id, "llm_consultation"))
+        if self.budget <= 0:
+            return False
+        self.budget -= 1
+        return True
+
+    def _soup_summary(self, mgr: AgentManager) -> dict[str, Any]:
+        top = mgr.workspace.read("soup/top_programs", None) or []
+        top_count = top[0].get("count", 0) if top and isinstance(top[0], dict) else 0
+        metrics = mgr.workspace.read("soup/metrics", None) or {}
+        return {"length": mgr.config.program_length, "distinct": int(metrics.get("distinct", 0) or 0),
+                "entropy": read_float(mgr.workspace, "avg_entropy"), "top_count": int(top_count)}
+
+    def _collect_program(self, mgr: AgentManager) -> None:
+        future = self._program_future
+        if future is None or not future.done():
+            return
+        self._program_future = None
+        try:
+            text = future.result()
+        except Exception as exc:
+            mgr.log.warning("inventor %s: the LLM failed (%s)", self.id, exc)
+            return
+        program = bytes(b for b in text.encode("latin-1", "ignore") if b in BFF_ALPHABET)
+        if program:
+            self.consultations += 1
+            self._inject(mgr, program)
+
+    def _inject(self, mgr: AgentManager, program: bytes) -> None:
+        size = mgr.config.program_length
+        program = (program + bytes(size))[:size]  # zero bytes are no-ops in BFF
+        mgr.soup.inject(program, mgr.config.inject_count)
+        epoch = int(read_float(mgr.workspace, "soup/epoch"))
+        self.followed[program] = (epoch, float(mgr.config.inject_count))
+        while len(self.followed) > 8:  # follow the newest few
+            self._settle(mgr, next(iter(self.followed)))
+
+    def _follow(self, mgr: AgentManager) -> None:
+        if mgr.soup is None:
+            return
+        epoch = int(read_float(mgr.workspace, "soup/epoch"))
+        for program, (founded, _) in list(self.followed.items()):
+            self.followed[program] = (founded, float(mgr.soup.lineage_count(program)))
+            if epoch - founded >= mgr.config.follow_epochs:
+                self._settle(mgr, program)
+
+    def _settle(self, mgr: AgentManager, program: bytes) -> None:
+        founded, copies = self.followed.pop(program)
+        epoch = int(read_float(mgr.workspace, "soup/epoch"))
+        replicators = mgr.workspace.read("soup/replicators", None) or []
+        is_replicator = program in replicators or copies > mgr.config.inject_count
+        self.inventions.append({"program": program, "founded": founded, "epoch": epoch,
+                                "copies": copies, "replicator": is_replicator})
+        self._copies_before = max(0.0, self._copies_before - copies)
+        if mgr.economy is not None:
+            try:
+                mgr.economy.on_invention(self.id, program, founded, epoch, int(copies), bool(is_replicator))
+            except Exception as exc:
+                mgr.log.warning("economy.on_invention failed for %s: %s", self.id, exc)

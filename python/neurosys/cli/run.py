@@ -1,0 +1,132 @@
+"""``neurosys run``: the main job. Runs the whole system for a duration on the embedded defaults
+(no server, no download), printing a progress line, then a summary."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import tomllib
+from typing import Any
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run", help="run the whole system (network, soup, LLM, agents, ledger)",
+        description="Run the whole system in a new run directory (config.toml, run.db, "
+        "neurosys.log, summary.txt). Ctrl-C or SIGTERM stops it cleanly; a second Ctrl-C "
+        "forces the exit.")
+    p.add_argument("--config", metavar="FILE", help="TOML configuration (see `neurosys config`)")
+    p.add_argument("--duration", type=float, metavar="S",
+                   help="wall seconds to run (overrides system.duration; 0: until stopped)")
+    p.add_argument("--tui", action="store_true", help="show the terminal monitor while running")
+    p.add_argument("--run-dir", metavar="DIR", help="use DIR as the run directory")
+    p.add_argument("--workspace", metavar="NAME", help="workspace name (system.workspace_name)")
+    p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                   help="override one configuration key (TOML value), e.g. --set network.n_neurons=500")
+    p.add_argument("--quiet", action="store_true", help="no progress line, no console log")
+    p.set_defaults(func=run)
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep:
+            raise ValueError(f"--set needs SECTION.KEY=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key.strip()] = text  # a bare word is a string
+    return out
+
+
+def progress_line(s: dict[str, Any]) -> str:
+    def num(v: Any, fmt: str) -> str:
+        return format(v, fmt) if isinstance(v, (int, float)) and not isinstance(v, bool) else "-"
+
+    tokens = sum(s["balances"].values()) if s["balances"] else None
+    return (f"[{num(s['wall_seconds'], '6.1f')} s] {s['state']:<8} sim {num(s['sim_time'], '.2f')} s"
+            f"  rate {num(s['mean_rate'], '.1f')} Hz  epoch {num(s['soup_epoch'], 'd')}"
+            f"  entropy {num(s['entropy'], '.3f')}  agents {s['agents']}"
+            f"  tokens {num(tokens, '.2f')}")
+
+
+class _SignalStop:
+    """First SIGINT/SIGTERM: a clean stop; second SIGINT: exit at once."""
+
+    def __init__(self, system: Any) -> None:
+        self.system = system
+        self.count = 0
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _SignalStop:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.count += 1
+        name = signal.Signals(signum).name
+        if self.count > 1 and signum == signal.SIGINT:
+            os.write(2, b"\nneurosys run: second interrupt, exiting without cleanup\n")
+            os._exit(130)
+        os.write(2, f"\nneurosys run: {name}, stopping cleanly (Ctrl-C again forces)\n".encode())
+        self.system.request_stop(name)
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from neurosys.config import load_config
+    from neurosys.report import format_summary
+    from neurosys.system import System
+
+    overrides = parse_overrides(args.set)
+    if args.duration is not None:
+        overrides["system.duration"] = args.duration
+    if args.workspace is not None:
+        overrides["system.workspace_name"] = args.workspace
+    cfg = load_config(args.config).override(overrides)
+    console = Console(highlight=False)
+    system = System(cfg, run_dir=args.run_dir, console_log=not args.quiet and not args.tui)
+    with _SignalStop(system):
+        try:
+            system.start()
+            if not args.quiet:
+                console.print(f"run directory {system.run_dir}  workspace {system.workspace_name!r}"
+                              f"  (attach: neurosys tui --attach {system.workspace_name})")
+            if args.tui:
+                _run_with_monitor(system, cfg)
+            else:
+                show = None if args.quiet else (lambda s: console.print(progress_line(s)))
+                system.run(cfg.system.duration, progress=show)
+        finally:
+            summary = system.stop("completed")
+    console.print(format_summary(summary), end="")
+    return 1 if summary.get("failed") else 0
+
+
+def _run_with_monitor(system: Any, cfg: Any) -> None:
+    """The monitor in the foreground; the run's clock in a thread that closes it at the end."""
+    from neurosys.tui.app import NeurosysApp
+
+    app = NeurosysApp(system.workspace, refresh_hz=cfg.tui.refresh_hz)
+
+    def clock() -> None:
+        system.run(cfg.system.duration)
+        if app.is_running:
+            app.call_from_thread(app.exit)
+
+    threading.Thread(target=clock, name="neurosys-clock", daemon=True).start()
+    app.run()
+    system.request_stop("monitor closed")
+    if sys.stdout.isatty():
+        print()

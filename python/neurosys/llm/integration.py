@@ -1,0 +1,42 @@
+"""The seed's LLM component: reads the network's activity and the soup's entropy from the
+workspace, asks the model whether to increase, decrease or maintain the stimulation, and writes
+the answer to ``modulation``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from typing import Any
+
+from neurosys.llm.model import LLM, Decision, load
+from neurosys.llm.prompts import format_prompt
+
+__all__ = ["LLMIntegration", "MODULATION_CHOICES"]
+
+MODULATION_CHOICES = ("increase", "decrease", "maintain")
+
+
+class LLMIntegration:
+    """``step()`` makes one decision and writes it to ``modulation``."""
+
+    def __init__(self, workspace: Any, model: LLM | None = None, *, timeout: float | None = None) -> None:
+        self.workspace = workspace
+        self.model = model if model is not None else load()
+        self.timeout = timeout
+        self.last: Decision | None = None
+
+    def summary(self) -> dict[str, float]:
+        """The numbers that go into the prompt (never free text from the workspace)."""
+        rates = self.workspace.read("neural_activations", None)
+        rates = np.asarray(rates if rates is not None else [], dtype=np.float64).ravel()
+        entropy = self.workspace.read("avg_entropy", 0.0)
+        return {"mean_rate": float(rates.mean()) if rates.size else 0.0,
+                "max_rate": float(rates.max()) if rates.size else 0.0,
+                "n_neurons": int(rates.size),
+                "entropy": float(entropy) if isinstance(entropy, (int, float)) else 0.0}
+
+    def step(self) -> str:
+        prompt = format_prompt("modulation", self.summary())
+        self.last = self.model.decide_detailed(prompt, MODULATION_CHOICES, timeout=self.timeout)
+        self.workspace.write("modulation", self.last.choice)
+        return self.last.choice

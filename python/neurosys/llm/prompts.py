@@ -1,0 +1,79 @@
+"""Prompt templates are data: a name maps to a format string, and ``format_prompt`` fills it
+with numbers only. Free text written by another process (a workspace string, a program) never
+reaches a prompt; the only words allowed as values are the fixed vocabulary below."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import string
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["TEMPLATES", "VOCABULARY", "format_prompt", "register_template"]
+
+TEMPLATES: dict[str, str] = {
+    # the seed's LLMIntegration question
+    "modulation": (
+        "Neural network: mean firing rate {mean_rate:.2f} Hz (max {max_rate:.2f} Hz) over "
+        "{n_neurons} neurons. Program soup entropy {entropy:.3f}. Should the stimulation "
+        "increase, decrease or maintain?"),
+    "persona": (
+        "You are agent {agent_id}, a {role} in a neuromorphic system. You were spawned at "
+        "t={spawn_time:.1f} s when {trigger} measured {trigger_value:.3g}. Answer with one word."),
+    "controller": (
+        "Quantity {quantity}: now {value:.3g}, target {target:.3g}, error {error:+.3g} "
+        "({relative_error:+.0%}), change since last tick {trend:+.3g}. To move it toward the "
+        "target, should the control input increase, decrease or maintain?"),
+    "observer": (
+        "Quantity {quantity}: now {value:.3g}, mean of recent range {mean:.3g}, spread "
+        "{spread:.3g}, change since last tick {trend:+.3g}. Over the next ticks will it rise, "
+        "fall or stay?"),
+    "inventor": (
+        "Write a self-replicating BFF program of about {length} instructions using only "
+        "< > {{ }} - + . , [ ]. The soup has {distinct} distinct programs, high-order entropy "
+        "{entropy:.3f}; the best lineage has {top_count} copies."),
+}
+
+# Words that may appear as prompt values: our own roles, quantities and triggers, never data.
+VOCABULARY: frozenset[str] = frozenset({
+    "controller", "rate_controller", "complexity_controller", "lineage_observer", "regime_observer", "inventor", "clone",
+    "snn/mean_rate", "snn/synchrony", "soup/complexity", "avg_entropy", "soup/lineage",
+    "start", "new replicator lineage", "new activity regime", "command", "cloning",
+})
+
+
+def register_template(name: str, template: str) -> None:
+    """Add or replace a template; its fields are checked at once."""
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty string, got {name!r}")
+    if not isinstance(template, str):
+        raise ValueError(f"template must be a format string, got {type(template).__name__}")
+    list(string.Formatter().parse(template))  # raises ValueError on a malformed template
+    TEMPLATES[name] = template
+
+
+def _check_value(key: str, value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return value if math.isfinite(value) else 0.0  # a NaN in the workspace reads as 0
+    if isinstance(value, str) and (value in VOCABULARY or value.isdigit()):
+        return value
+    raise ValueError(f"prompt value {key!r} must be a number or one of neurosys's own words "
+                     f"(roles, quantities), got {type(value).__name__} {str(value)[:40]!r}")
+
+
+def format_prompt(name: str, data: Mapping[str, Any]) -> str:
+    """Fill template ``name`` with ``data`` (numbers, or words from VOCABULARY)."""
+    template = TEMPLATES.get(name)
+    if template is None:
+        raise ValueError(f"name must be one of the prompt templates {sorted(TEMPLATES)}, got {name!r}")
+    clean = {key: _check_value(key, value) for key, value in data.items()}
+    try:
+        return template.format(**clean)
+    except KeyError as exc:
+        raise ValueError(f"prompt template {name!r} needs the value {exc.args[0]!r}") from exc

@@ -1,0 +1,226 @@
+"""``neurosys report RUN_DIR``: PNG figures and a text summary from a run's store (run.db).
+
+The store is opened read-only, so a report can be made of a run that is still going. Figures
+whose data a run does not have (a component that was disabled or not built) are skipped and the
+summary says so.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["make_report", "format_summary", "FIGURES"]
+
+
+def format_summary(s: dict[str, Any]) -> str:
+    """The end-of-run summary (as ``System.stop`` returns it) as text."""
+    def num(v: Any, fmt: str) -> str:
+        return format(v, fmt) if isinstance(v, (int, float)) and not isinstance(v, bool) else "-"
+
+    lines = [
+        f"run directory    {s.get('run_dir', '-')}",
+        f"stopped by       {s.get('stop_reason') or '-'}",
+        f"wall time        {num(s.get('wall_seconds'), '.1f')} s",
+        f"simulated time   {num(s.get('sim_time'), '.3f')} s"
+        + (f"  (network {s['network_speed']:.3f} simulated s per wall s of stepping)"
+           if "network_speed" in s else ""),
+        f"mean rate        {num(s.get('mean_rate'), '.2f')} Hz",
+        f"soup epoch       {num(s.get('soup_epoch'), 'd')}   high-order entropy "
+        f"{num(s.get('entropy'), '.4f')}   diversity {num(s.get('diversity'), '.4f')}",
+        f"agents alive     {s.get('agents', 0)}",
+    ]
+    balances = s.get("balances") or {}
+    if balances:
+        top = sorted(balances.items(), key=lambda kv: -kv[1])[:8]
+        lines.append("balances         " + ", ".join(f"{k} {v:.2f}" for k, v in top))
+    if s.get("steps"):
+        lines.append("steps            " + ", ".join(f"{k} {v}" for k, v in s["steps"].items()))
+    for name, why in (s.get("missing") or {}).items():
+        lines.append(f"left out         {name}: {why}")
+    for name, err in (s.get("failed") or {}).items():
+        lines.append(f"FAILED           {name}: {err}")
+    return "\n".join(lines) + "\n"
+
+
+# -- reading the store ------------------------------------------------------------------------
+def _connect(db: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+
+
+def _tables(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    return {n: [r[1] for r in conn.execute(f"PRAGMA table_info({n})")] for n in names}
+
+
+def _find(tables: dict[str, list[str]], *columns: str, prefer: str = "") -> str | None:
+    """The table that has all ``columns`` (one whose name contains ``prefer`` first)."""
+    found = [t for t, cols in tables.items() if all(c in cols for c in columns)]
+    found.sort(key=lambda t: (prefer not in t, t))
+    return found[0] if found else None
+
+
+# -- figures ---------------------------------------------------------------------------------
+def _raster(conn, tables, ax) -> str | None:
+    t = _find(tables, "time", "neuron_id", prefer="spike")
+    if t is None:
+        return "no spike table"
+    where = " WHERE variable='spike'" if "variable" in tables[t] else ""
+    last = conn.execute(f"SELECT MAX(time) FROM {t}{where}").fetchone()[0]
+    if last is None:
+        return "no spikes recorded"
+    rows = conn.execute(f"SELECT time, neuron_id FROM {t}{where}"
+                        f"{' AND' if where else ' WHERE'} time >= ? LIMIT 200000",
+                        (last - 1.0,)).fetchall()
+    ax.scatter([r[0] for r in rows], [r[1] for r in rows], s=0.5, c="k")
+    ax.set(xlabel="time (s)", ylabel="neuron", title="spike raster (last simulated second)")
+    return None
+
+
+def _rates(conn, tables, ax) -> str | None:
+    rows = conn.execute("SELECT sim_time, mean_rate FROM system_progress WHERE sim_time IS NOT"
+                        " NULL AND mean_rate IS NOT NULL ORDER BY wall").fetchall() \
+        if "system_progress" in tables else []
+    if not rows:
+        return "no rate samples"
+    ax.plot([r[0] for r in rows], [r[1] for r in rows], "-o", ms=2)
+    ax.set(xlabel="simulated time (s)", ylabel="mean rate (Hz)", title="population mean rate")
+    return None
+
+
+def _weights(conn, tables, ax) -> str | None:
+    t = _find(tables, "weight", prefer="weight")
+    if t is None:
+        return "no weight table"
+    stage_col = next((c for c in ("stage", "label", "time") if c in tables[t]), None)
+    if stage_col is None:
+        return f"weight table {t} has no stage/time column"
+    stages = [r[0] for r in conn.execute(f"SELECT DISTINCT {stage_col} FROM {t} ORDER BY {stage_col}")]
+    if not stages:
+        return "no weights recorded"
+    for stage, label in ((stages[0], "before"), (stages[-1], "after")):
+        w = [r[0] for r in conn.execute(f"SELECT weight FROM {t} WHERE {stage_col}=?", (stage,))]
+        ax.hist(w, bins=50, alpha=0.6, label=f"{label} ({stage})")
+        if len(stages) == 1:
+            break
+    ax.set(xlabel="weight", ylabel="synapses", title="synaptic weights before / after")
+    ax.legend()
+    return None
+
+
+def _entropy(conn, tables, ax) -> str | None:
+    t = _find(tables, "epoch", "high_order_entropy", prefer="soup")
+    if t is not None:
+        rows = conn.execute(f"SELECT epoch, high_order_entropy FROM {t} ORDER BY epoch").fetchall()
+    elif "system_progress" in tables:
+        rows = conn.execute("SELECT soup_epoch, entropy FROM system_progress WHERE entropy IS NOT"
+                            " NULL ORDER BY wall").fetchall()
+    else:
+        rows = []
+    if not rows:
+        return "no soup metrics"
+    ax.plot([r[0] for r in rows], [r[1] for r in rows])
+    ax.set(xlabel="epoch", ylabel="high-order entropy (bits/byte)", title="soup complexity")
+    return None
+
+
+def _rewards(conn, tables, ax) -> str | None:
+    t = _find(tables, "agent_id", "reward", prefer="agent")
+    if t is None:
+        return "no agent interaction table"
+    time_col = "time" if "time" in tables[t] else "rowid"
+    rows = conn.execute(f"SELECT agent_id, {time_col}, reward FROM {t} ORDER BY {time_col}").fetchall()
+    if not rows:
+        return "no agent interactions"
+    series: dict[str, tuple[list, list]] = {}
+    for agent, when, reward in rows:
+        xs, ys = series.setdefault(str(agent), ([], []))
+        xs.append(when)
+        ys.append((ys[-1] if ys else 0.0) + float(reward or 0.0))
+    for agent, (xs, ys) in list(series.items())[:12]:
+        ax.plot(xs, ys, label=agent)
+    ax.set(xlabel=time_col, ylabel="cumulative reward", title="agent rewards")
+    ax.legend(fontsize="small")
+    return None
+
+
+def _balances(conn, tables, ax) -> str | None:
+    rows = conn.execute("SELECT wall, total_balance FROM system_progress ORDER BY wall").fetchall() \
+        if "system_progress" in tables else []
+    if not rows or all(r[1] in (None, 0) for r in rows):
+        return "no token balances"
+    ax.plot([r[0] for r in rows], [r[1] for r in rows])
+    ax.set(xlabel="wall time (s)", ylabel="tokens", title="total agent balance")
+    return None
+
+
+FIGURES: dict[str, Callable[..., str | None]] = {
+    "raster": _raster, "rates": _rates, "weights": _weights, "entropy": _entropy,
+    "rewards": _rewards, "balances": _balances,
+}
+
+
+def make_report(run_dir: str | Path, out_dir: str | Path | None = None) -> tuple[list[Path], str]:
+    """Write ``<name>.png`` for every figure the run has data for, and ``report.txt``; returns
+    the figure paths and the text."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    run_dir = Path(run_dir)
+    db = run_dir / "run.db"
+    if not db.is_file():
+        raise FileNotFoundError(f"RUN_DIR {str(run_dir)!r} has no run.db")
+    out = Path(out_dir) if out_dir is not None else run_dir / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    skipped: list[str] = []
+    conn = _connect(db)
+    try:
+        tables = _tables(conn)
+        for name, draw in FIGURES.items():
+            fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+            try:
+                why = draw(conn, tables, ax)
+                if why is None:
+                    fig.tight_layout()
+                    fig.savefig(out / f"{name}.png")
+                    written.append(out / f"{name}.png")
+                else:
+                    skipped.append(f"{name}: {why}")
+            finally:
+                plt.close(fig)
+        text = _text(conn, tables, run_dir, written, skipped)
+    finally:
+        conn.close()
+    (out / "report.txt").write_text(text, encoding="utf-8")
+    return written, text
+
+
+def _text(conn, tables, run_dir: Path, written: list[Path], skipped: list[str]) -> str:
+    info = dict(conn.execute("SELECT key, value FROM run_info").fetchall()) \
+        if "run_info" in tables else {}
+    lines = [f"neurosys run {run_dir}"]
+    for key in ("started", "stopped", "stop_reason", "workspace", "missing"):
+        if info.get(key):
+            lines.append(f"  {key:<12} {info[key]}")
+    if "system_progress" in tables:
+        last = conn.execute("SELECT wall, sim_time, mean_rate, soup_epoch, entropy, agents,"
+                            " total_balance FROM system_progress ORDER BY wall DESC LIMIT 1"
+                            ).fetchone()
+        if last:
+            names = ("wall s", "sim s", "rate Hz", "epoch", "entropy", "agents", "tokens")
+            lines.append("  last sample  " + ", ".join(
+                f"{n} {v:.4g}" if isinstance(v, float) else f"{n} {v}"
+                for n, v in zip(names, last) if v is not None))
+    lines.append("  tables")
+    for t in sorted(tables):
+        if t != "sqlite_sequence":
+            lines.append(f"    {t:<28} {conn.execute(f'SELECT COUNT(*) FROM {t}').fetchone()[0]} rows")
+    lines.append("  figures      " + (", ".join(p.name for p in written) or "none"))
+    for s in skipped:
+        lines.append(f"  no figure    {s}")
+    return "\n".join(lines) + "\n"

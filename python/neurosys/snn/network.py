@@ -1,0 +1,402 @@
+"""The user-facing spiking network: populations, Poisson groups, projections, monitors and
+``run``. Quantities are SI floats (use ``neurosys.units``); the work happens in the native core
+(``neurosys._core.snn``), which releases the GIL while it simulates."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from neurosys import _core
+from neurosys.snn.monitors import RateMonitor, SpikeMonitor, StateMonitor
+from neurosys.snn.stdp import STDP
+from neurosys.units import mV, ms
+
+ArrayLike = Any
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A synaptic input channel. ``current=False``: a conductance (S) with reversal potential
+    ``E`` (V), current ``g (E - v)``; ``current=True``: a current (A) added directly."""
+
+    tau: float
+    E: float = 0.0
+    current: bool = False
+
+
+DEFAULT_CHANNELS: dict[str, Channel] = {
+    "exc": Channel(tau=5 * ms, E=0 * mV),
+    "inh": Channel(tau=10 * ms, E=-80 * mV),
+}
+
+
+def _finite(name: str, value: float) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, got {value!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def _count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return int(value)
+
+
+class Group:
+    """Common part of neuron populations and Poisson groups."""
+
+    def __init__(self, net: "Network", index: int, name: str, n: int) -> None:
+        self.net, self.index, self.name, self.n = net, index, name, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r} n={self.n}>"
+
+
+class Population(Group):
+    """Conductance-based LIF neurons. ``v``, ``I_inj`` and ``g(channel)`` are zero-copy numpy
+    views of the native state: write into them (``pop.v[:] = ...``) to set state."""
+
+    def __init__(self, net: "Network", index: int, name: str, n: int,
+                 channels: dict[str, Channel], params: dict[str, float]) -> None:
+        super().__init__(net, index, name, n)
+        self.channels = dict(channels)
+        self.params = params
+
+    @property
+    def v(self) -> np.ndarray:
+        return self.net._core.v(self.index)
+
+    @v.setter
+    def v(self, value: ArrayLike) -> None:
+        self.v[:] = self._checked("v", value)
+
+    @property
+    def I_inj(self) -> np.ndarray:
+        return self.net._core.i_inj(self.index)
+
+    @I_inj.setter
+    def I_inj(self, value: ArrayLike) -> None:
+        self.I_inj[:] = self._checked("I_inj", value)
+
+    def g(self, channel: str) -> np.ndarray:
+        """Conductance (S) or current (A) of ``channel``, one entry per neuron (a view)."""
+        names = list(self.channels)
+        if channel not in names:
+            raise ValueError(f"channel must be one of {names}, got {channel!r}")
+        return self.net._core.g(self.index, names.index(channel))
+
+    def _checked(self, name: str, value: ArrayLike) -> np.ndarray:
+        arr = np.asarray(value, dtype=float)
+        if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != self.n):
+            raise ValueError(f"{name} must be a scalar or an array of shape ({self.n},), "
+                             f"got shape {arr.shape}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be finite")
+        return arr
+
+
+class PoissonGroup(Group):
+    """Independent Poisson spike sources; ``rate`` (Hz, per neuron) may change between runs."""
+
+    @property
+    def rate(self) -> np.ndarray:
+        return self.net._core.rate(self.index).copy()
+
+    @rate.setter
+    def rate(self, value: ArrayLike) -> None:
+        arr = np.atleast_1d(np.asarray(value, dtype=float))
+        if arr.ndim != 1 or arr.shape[0] not in (1, self.n):
+            raise ValueError(f"rate must be a scalar or an array of shape ({self.n},)")
+        self.net._core.set_rates(self.index, arr)
+
+
+class Projection:
+    """Synapses from ``pre`` onto one channel of ``post`` (CSR by presynaptic neuron).
+    ``weights`` is a zero-copy float32 view in CSR order; ``sources``/``targets`` give the
+    (pre, post) index of each entry."""
+
+    def __init__(self, net: "Network", index: int, pre: Group, post: Population, channel: str,
+                 delay_steps: int, stdp: STDP | None) -> None:
+        self.net, self.index, self.pre, self.post = net, index, pre, post
+        self.channel, self.delay_steps, self.stdp = channel, delay_steps, stdp
+
+    def __len__(self) -> int:
+        return int(self.net._core.n_synapses(self.index))
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self.net._core.weights(self.index)
+
+    @weights.setter
+    def weights(self, value: ArrayLike) -> None:
+        arr = np.asarray(value, dtype=np.float32)
+        if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != len(self)):
+            raise ValueError(f"weights must be a scalar or an array of shape ({len(self)},), "
+                             f"got shape {arr.shape}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("weights must be finite")
+        self.weights[:] = arr
+
+    @property
+    def targets(self) -> np.ndarray:
+        return self.net._core.targets(self.index)
+
+    @property
+    def sources(self) -> np.ndarray:
+        row = self.net._core.row_ptr(self.index)
+        return np.repeat(np.arange(self.pre.n, dtype=np.uint32), np.diff(row).astype(np.int64))
+
+    @property
+    def plastic(self) -> bool:
+        return bool(self.net._core.plastic(self.index))
+
+    @plastic.setter
+    def plastic(self, on: bool) -> None:
+        self.net._core.set_plastic(self.index, bool(on))
+
+    @property
+    def bytes_per_synapse(self) -> float:
+        """Storage per static synapse: float32 weight + uint32 target."""
+        return float(self.net._core.static_bytes_per_synapse(self.index))
+
+    @property
+    def memory_bytes(self) -> int:
+        """All storage of the projection: synapses, row pointers, delay ring, STDP index."""
+        return int(self.net._core.memory_bytes(self.index))
+
+
+class Network:
+    """A spiking network advanced in fixed steps of ``dt`` seconds.
+
+    ``threads=None`` picks one thread for small networks and the CPU count for large ones;
+    results are bitwise identical for a seed whatever the thread count."""
+
+    def __init__(self, dt: float = 0.1 * ms, seed: int = 0, device: str = "auto",
+                 threads: int | None = None) -> None:
+        dt = _finite("dt", dt)
+        if dt <= 0:
+            raise ValueError(f"dt must be > 0 seconds, got {dt}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+        if device not in ("auto", "cpu", "cuda"):
+            raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
+        if device == "cuda":
+            _core.resolve_device("cuda")  # raises when no kernels or no device
+            raise ValueError("device='cuda': the spiking engine has no CUDA kernels in this build")
+        self.device = "cpu"
+        if threads is not None:
+            threads = _count("threads", threads)
+            if threads < 1:
+                raise ValueError("threads must be >= 1")
+        self._threads = threads
+        self._core = _core.snn.Network(dt, int(seed) & 0xFFFFFFFFFFFFFFFF, threads or 1)
+        self.groups: dict[str, Group] = {}
+        self.projections: list[Projection] = []
+
+    # -- construction -------------------------------------------------------------------------
+    @property
+    def dt(self) -> float:
+        return self._core.dt
+
+    @property
+    def t(self) -> float:
+        """Simulated time in seconds."""
+        return self._core.step * self._core.dt
+
+    def _name(self, name: str) -> str:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"name must be a non-empty string, got {name!r}")
+        if name in self.groups:
+            raise ValueError(f"name {name!r} is already used in this network")
+        return name
+
+    def population(self, name: str, n: int, *, tau_m: float = 20 * ms, v_rest: float = -60 * mV,
+                   v_thresh: float = -50 * mV, v_reset: float = -60 * mV, t_ref: float = 5 * ms,
+                   R_m: float = 100e6, channels: dict[str, Channel] | None = None,
+                   method: str = "exact", v_init: ArrayLike | None = None) -> Population:
+        """Add ``n`` LIF neurons: ``tau_m dv/dt = (v_rest - v) + R_m (I_syn + I_inj)``.
+        ``method``: ``"exact"`` (exponential integration, default) or ``"euler"``."""
+        name = self._name(name)
+        n = _count("n", n)
+        params = {k: _finite(k, val) for k, val in dict(tau_m=tau_m, v_rest=v_rest,
+                  v_thresh=v_thresh, v_reset=v_reset, t_ref=t_ref, R_m=R_m).items()}
+        channels = dict(DEFAULT_CHANNELS if channels is None else channels)
+        if not channels:
+            raise ValueError("channels must name at least one synaptic channel")
+        spec = []
+        for cname, c in channels.items():
+            if not isinstance(c, Channel):
+                raise ValueError(f"channels[{cname!r}] must be a snn.Channel")
+            spec.append((str(cname), _finite("tau_syn", c.tau), _finite("E_syn", c.E), bool(c.current)))
+        index = self._core.add_population(name, n, params["tau_m"], params["v_rest"],
+                                          params["v_thresh"], params["v_reset"], params["t_ref"],
+                                          params["R_m"], method, spec)
+        pop = Population(self, index, name, n, channels, params)
+        if v_init is not None:
+            pop.v = v_init
+        self.groups[name] = pop
+        return pop
+
+    def poisson(self, name: str, n: int, rate: ArrayLike) -> PoissonGroup:
+        """Add ``n`` independent Poisson sources firing at ``rate`` Hz (scalar or per neuron)."""
+        name = self._name(name)
+        n = _count("n", n)
+        arr = np.atleast_1d(np.asarray(rate, dtype=float))
+        index = self._core.add_poisson(name, n, arr)
+        group = PoissonGroup(self, index, name, n)
+        self.groups[name] = group
+        return group
+
+    def _group(self, name: str, g: Any) -> Group:
+        if not isinstance(g, Group) or g.net is not self:
+            raise ValueError(f"{name} must be a population or Poisson group of this network")
+        return g
+
+    def connect(self, pre: Group, post: Population, p: float | None = None, *,
+                weight: ArrayLike = 0.0, channel: str = "exc", delay: float | None = None,
+                stdp: STDP | None = None, rule: str | None = None, i: ArrayLike | None = None,
+                j: ArrayLike | None = None, allow_self: bool = False) -> Projection:
+        """Connect ``pre`` to ``post``'s ``channel``.
+
+        Rules: ``p=`` fixed probability (no self-connections within a population unless
+        ``allow_self``); ``i=, j=`` explicit index arrays; ``rule="one_to_one"`` or
+        ``"all_to_all"``. ``weight`` in S (A for current channels): a scalar, or an array per
+        synapse for explicit indices. ``delay`` in seconds, rounded to whole steps, at least one
+        step (default: one step, the conductance jump is seen by the next update)."""
+        pre = self._group("pre", pre)
+        post = self._group("post", post)
+        if not isinstance(post, Population):
+            raise ValueError("post must be a neuron population (Poisson groups have no inputs)")
+        if channel not in post.channels:
+            raise ValueError(f"channel must be one of {list(post.channels)}, got {channel!r}")
+        if delay is None:
+            steps = 1
+        else:
+            delay = _finite("delay", delay)
+            if delay < 0:
+                raise ValueError(f"delay must be >= 0 seconds, got {delay}")
+            steps = max(1, int(round(delay / self.dt)))
+        if stdp is not None and not isinstance(stdp, STDP):
+            raise ValueError("stdp must be a snn.STDP or None")
+        given = [p is not None, i is not None or j is not None, rule is not None]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of p=, i=/j= or rule=")
+        if p is not None:
+            p = _finite("p", p)
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"p must be in [0, 1], got {p}")
+            w = _finite("weight", weight)
+            index = self._core.connect_random(pre.index, post.index, channel, p, w, steps,
+                                              bool(allow_self))
+        else:
+            if rule is not None:
+                if rule == "one_to_one":
+                    if pre.n != post.n:
+                        raise ValueError("rule='one_to_one' needs pre and post of the same size")
+                    i = j = np.arange(pre.n)
+                elif rule == "all_to_all":
+                    i = np.repeat(np.arange(pre.n), post.n)
+                    j = np.tile(np.arange(post.n), pre.n)
+                    if pre is post and not allow_self:
+                        keep = i != j
+                        i, j = i[keep], j[keep]
+                else:
+                    raise ValueError(f"rule must be 'one_to_one' or 'all_to_all', got {rule!r}")
+            if i is None or j is None:
+                raise ValueError("i and j must both be given")
+            i_arr, j_arr = np.asarray(i), np.asarray(j)
+            if i_arr.shape != j_arr.shape or i_arr.ndim != 1:
+                raise ValueError(f"i and j must be 1-D arrays of the same shape, got {i_arr.shape} "
+                                 f"and {j_arr.shape}")
+            w_arr = np.asarray(weight, dtype=np.float32)
+            if w_arr.ndim > 1 or (w_arr.ndim == 1 and w_arr.shape != i_arr.shape):
+                raise ValueError(f"weight must be a scalar or have shape {i_arr.shape}, got {w_arr.shape}")
+            if not np.all(np.isfinite(w_arr)):
+                raise ValueError("weight must be finite")
+            index = self._core.connect_pairs(pre.index, post.index, channel, i_arr.astype(np.int64),
+                                             j_arr.astype(np.int64), np.atleast_1d(w_arr), steps)
+        if stdp is not None:
+            self._core.enable_stdp(index, stdp.tau_pre, stdp.tau_post, stdp.A_plus, stdp.A_minus,
+                                   stdp.w_min, stdp.w_max, stdp.rule == "multiplicative")
+        proj = Projection(self, index, pre, post, channel, steps, stdp)
+        self.projections.append(proj)
+        return proj
+
+    # -- monitors -----------------------------------------------------------------------------
+    def monitor_spikes(self, group: Group, indices: ArrayLike | None = None) -> SpikeMonitor:
+        group = self._group("group", group)
+        k = self._core.add_spike_monitor(group.index, None if indices is None else np.asarray(indices))
+        return SpikeMonitor(self, group, k)
+
+    def monitor_state(self, group: Population, variable: str = "v",
+                      indices: Sequence[int] | np.ndarray = (0,), every: float | None = None) -> StateMonitor:
+        """Sample ``variable`` ("v", "I_inj" or a channel name) of ``indices`` every ``every``
+        seconds (default: every step)."""
+        group = self._group("group", group)
+        if not isinstance(group, Population):
+            raise ValueError("group must be a neuron population")
+        if variable == "v":
+            var = -1
+        elif variable == "I_inj":
+            var = -2
+        elif variable in group.channels:
+            var = list(group.channels).index(variable)
+        else:
+            raise ValueError(f"variable must be 'v', 'I_inj' or one of {list(group.channels)}, "
+                             f"got {variable!r}")
+        every_steps = 1 if every is None else int(round(_finite("every", every) / self.dt))
+        if every_steps < 1:
+            raise ValueError("every must be at least dt")
+        idx = np.atleast_1d(np.asarray(indices, dtype=np.int64))
+        k = self._core.add_state_monitor(group.index, var, idx, every_steps)
+        return StateMonitor(self, group, k, variable, idx)
+
+    def monitor_rate(self, group: Group) -> RateMonitor:
+        group = self._group("group", group)
+        return RateMonitor(self, group, self._core.add_rate_monitor(group.index))
+
+    # -- running ------------------------------------------------------------------------------
+    @property
+    def threads(self) -> int:
+        return int(self._core.threads)
+
+    @threads.setter
+    def threads(self, value: int) -> None:
+        value = _count("threads", value)
+        self._threads = value
+        self._core.threads = value
+
+    def _auto_threads(self) -> int:
+        synapses = sum(len(p) for p in self.projections)
+        neurons = sum(g.n for g in self.groups.values())
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return 1 if synapses < 1_000_000 and neurons < 20_000 else max(1, min(cpus, 16))
+
+    def run(self, duration: float) -> float:
+        """Advance ``duration`` seconds (rounded to steps); returns the simulated time advanced
+        (shorter if ``stop()`` was called from another thread). The GIL is released."""
+        duration = _finite("duration", duration)
+        if duration < 0:
+            raise ValueError(f"duration must be >= 0 seconds, got {duration}")
+        if self._threads is None:
+            self._core.threads = self._auto_threads()
+        steps = int(round(duration / self.dt))
+        return self._core.run(steps) * self.dt
+
+    def stop(self) -> None:
+        """Ask a running ``run()`` to return after the current step (thread-safe)."""
+        self._core.stop()

@@ -1,0 +1,167 @@
+"""``Soup``: the pairwise primordial soup (BFF or BF) on the native engine, with metrics,
+injection and bit-exact checkpoints."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from neurosys import _core
+from neurosys.soup.metrics import SoupMetrics, compute_metrics
+
+_FORMAT = "neurosys-soup/1"
+
+
+class Soup:
+    """A soup of `size` programs of `program_length` bytes.
+
+    `programs` is the engine's own (size x program_length) uint8 array: reads and writes go
+    straight to the soup, without copies. `run(epochs)` releases the GIL. With rng="cubff" the
+    initial soup, pairing and mutation follow the published reference implementation bit for bit.
+    """
+
+    def __init__(self, language: str = "bff", size: int = 2**17, program_length: int = 64,
+                 seed: int = 0, mutation_rate: float = 2**-12, max_steps: int = 8192,
+                 rng: str = "default", heads_from_tape: bool = False, device: str = "auto",
+                 threads: int = 0) -> None:
+        for name, value in (("size", size), ("program_length", program_length), ("seed", seed),
+                            ("max_steps", max_steps), ("threads", threads)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ValueError(f"{name} must be an integer, got {value!r}")
+        if seed < 0 or seed >= 2**64:
+            raise ValueError(f"seed must be in [0, 2^64), got {seed}")
+        if size < 2 or size % 2:
+            raise ValueError(f"size must be an even number of programs >= 2, got {size}")
+        if not isinstance(mutation_rate, (int, float, np.floating)) or not 0.0 <= float(mutation_rate) <= 1.0:
+            raise ValueError(f"mutation_rate must be a probability in [0, 1], got {mutation_rate!r}")
+        self._core = _core.soup.Soup(language=language, size=int(size), program_length=int(program_length),
+                                     seed=int(seed), mutation_rate=float(mutation_rate),
+                                     max_steps=int(max_steps), rng=rng, heads_from_tape=bool(heads_from_tape),
+                                     device=device, threads=int(threads))
+        self._inject_calls = 0
+
+    # --- configuration -----------------------------------------------------------------------
+    language = property(lambda self: self._core.language)
+    size = property(lambda self: self._core.size)
+    program_length = property(lambda self: self._core.program_length)
+    seed = property(lambda self: self._core.seed)
+    max_steps = property(lambda self: self._core.max_steps)
+    rng = property(lambda self: self._core.rng)
+    heads_from_tape = property(lambda self: self._core.heads_from_tape)
+    device = property(lambda self: self._core.device)
+
+    @property
+    def mutation_rate(self) -> float:
+        return self._core.mutation_rate
+
+    @mutation_rate.setter
+    def mutation_rate(self, rate: float) -> None:
+        self._core.mutation_rate = float(rate)
+
+    @property
+    def threads(self) -> int:
+        return self._core.threads
+
+    @threads.setter
+    def threads(self, n: int) -> None:
+        self._core.threads = int(n)
+
+    # --- state -------------------------------------------------------------------------------
+    @property
+    def programs(self) -> np.ndarray:
+        """(size x program_length) uint8, zero-copy view of the soup."""
+        return self._core.programs
+
+    @property
+    def epoch(self) -> int:
+        return self._core.epoch
+
+    @property
+    def last_ops(self) -> np.ndarray:
+        """Executed instructions (no-ops excluded) of every pair in the last epoch."""
+        return self._core.last_ops
+
+    @property
+    def total_ops(self) -> int:
+        return self._core.total_ops
+
+    def run(self, epochs: int = 1) -> int:
+        """Run `epochs` epochs; returns the instructions executed."""
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
+        return self._core.run(int(epochs))
+
+    def inject(self, program: bytes | bytearray | str | np.ndarray, count: int = 1) -> np.ndarray:
+        """Overwrite `count` distinct random programs with `program` (shorter programs are padded
+        with zero bytes); returns the indices written. Reproducible for a seed and epoch."""
+        if isinstance(program, str):
+            program = program.encode("latin-1")
+        data = np.frombuffer(bytes(program), np.uint8) if not isinstance(program, np.ndarray) else \
+            np.asarray(program, np.uint8).reshape(-1)
+        if data.size == 0 or data.size > self.program_length:
+            raise ValueError(f"program must have 1..{self.program_length} bytes, got {data.size}")
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not 1 <= count <= self.size:
+            raise ValueError(f"count must be an integer in [1, {self.size}], got {count!r}")
+        rng = np.random.default_rng([self.seed, self.epoch, self._inject_calls])
+        self._inject_calls += 1
+        where = np.sort(rng.choice(self.size, size=int(count), replace=False))
+        row = np.zeros(self.program_length, np.uint8)
+        row[: data.size] = data
+        self.programs[where] = row
+        return where
+
+    def metrics(self, top_k: int = 10, use_zlib: bool = True, detect: bool = True) -> SoupMetrics:
+        return compute_metrics(self.programs, epoch=self.epoch, ops=self.last_ops, top_k=top_k,
+                               use_zlib=use_zlib, detect=detect, language=self.language,
+                               max_steps=self.max_steps, heads_from_tape=self.heads_from_tape,
+                               seed=self.seed, threads=self.threads)
+
+    # --- checkpoints -------------------------------------------------------------------------
+    def _meta(self) -> dict:
+        return {"format": _FORMAT, "language": self.language, "size": self.size,
+                "program_length": self.program_length, "seed": self.seed,
+                "mutation_rate": self.mutation_rate, "max_steps": self.max_steps, "rng": self.rng,
+                "heads_from_tape": self.heads_from_tape, "epoch": self.epoch,
+                "total_ops": self.total_ops, "inject_calls": self._inject_calls}
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write a checkpoint (.npz, no pickle) from which `load` resumes bit-exactly."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        meta = np.frombuffer(json.dumps(self._meta()).encode(), np.uint8)
+        with open(tmp, "wb") as f:
+            np.savez(f, meta=meta, programs=self.programs, permutation=self._core.permutation,
+                     last_ops=self.last_ops)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, device: str = "auto", threads: int = 0) -> Soup:
+        with np.load(Path(path), allow_pickle=False) as z:
+            try:
+                meta = json.loads(z["meta"].tobytes().decode())
+                programs, perm, ops = z["programs"], z["permutation"], z["last_ops"]
+            except (KeyError, ValueError) as exc:
+                raise ValueError(f"{path}: not a neurosys soup checkpoint ({exc})") from None
+        if meta.get("format") != _FORMAT:
+            raise ValueError(f"{path}: unsupported checkpoint format {meta.get('format')!r}")
+        soup = cls(language=meta["language"], size=meta["size"], program_length=meta["program_length"],
+                   seed=meta["seed"], mutation_rate=meta["mutation_rate"], max_steps=meta["max_steps"],
+                   rng=meta["rng"], heads_from_tape=meta["heads_from_tape"], device=device, threads=threads)
+        if programs.shape != soup.programs.shape or perm.shape != (soup.size,) or ops.shape != soup.last_ops.shape:
+            raise ValueError(f"{path}: checkpoint arrays do not match its header")
+        if np.any(perm >= soup.size) or np.unique(perm).size != soup.size:
+            raise ValueError(f"{path}: corrupted permutation")
+        soup.programs[...] = programs
+        soup._core.permutation[...] = perm
+        soup.last_ops[...] = ops
+        soup._core.epoch = int(meta["epoch"])
+        soup._core.total_ops = int(meta["total_ops"])
+        soup._inject_calls = int(meta["inject_calls"])
+        return soup
+
+    def __repr__(self) -> str:
+        return (f"Soup(language={self.language!r}, size={self.size}, program_length={self.program_length}, "
+                f"seed={self.seed}, epoch={self.epoch}, rng={self.rng!r}, device={self.device!r})")

@@ -1,0 +1,370 @@
+"""``neurosys.System``: the whole running system.
+
+Starts the network, the soup, the LLM integration and the agent manager each on its own thread,
+with the ledger and economy the agents pay through, all connected by one named workspace and one
+run store, in a run directory of its own. Usable from a script or a notebook::
+
+    with System(SystemConfig().override({"system.duration": 10})) as system:
+        system.run(10)                  # wall seconds; returns early if stopped
+        system.inject(b"[<{.>,}]", 32)  # components are reachable: system.network, system.soup
+
+``stop()`` (also on ``with`` exit, on the UI's ``stop`` command, on SIGINT/SIGTERM through
+``neurosys run``) stops every thread, flushes the components, persists the workspace, closes the
+ledger and commits the run store, in that order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from neurosys.config import SystemConfig
+from neurosys.control import CommandReader, validate_command
+from neurosys.runner import ComponentRunner
+from neurosys.rundir import make_run_dir, setup_logging, teardown_logging
+from neurosys.storage import RunStore
+from neurosys.wiring import Components, build_components
+
+__all__ = ["System"]
+
+log = logging.getLogger("neurosys.system")
+
+PROGRESS_TABLE = "system_progress"
+INFO_TABLE = "run_info"
+_CONTROL_PERIOD = 0.05  # seconds between two polls of system/command
+_JOIN_TIMEOUT = 60.0    # seconds a component thread gets to finish its current step
+
+
+class System:
+    """Args:
+        config: a :class:`SystemConfig` (the embedded defaults when None).
+        run_dir: the run directory; default: a new ``<run_root>/<timestamp>``.
+        console_log: also log to the console (rich, on stderr).
+    """
+
+    def __init__(self, config: SystemConfig | None = None, *, run_dir: str | Path | None = None,
+                 console_log: bool = True) -> None:
+        if config is not None and not isinstance(config, SystemConfig):
+            raise ValueError(f"config must be a neurosys.SystemConfig, got {type(config).__name__}")
+        self.config = config if config is not None else SystemConfig()
+        self.config.validate()
+        self._run_dir_arg = Path(run_dir) if run_dir is not None else None
+        self._console_log = console_log
+        self.run_dir: Path | None = None
+        self.workspace: Any = None
+        self.store: RunStore | None = None
+        self.components = Components()
+        self.runners: dict[str, ComponentRunner] = {}
+        self.stop_reason: str | None = None
+        self.summary: dict[str, Any] | None = None
+        self._running = threading.Event()   # set: not paused
+        self._stopping = threading.Event()  # set: stop requested
+        self._stopped = False
+        self._stop_lock = threading.Lock()
+        self._started_at: float | None = None
+        self._handlers: list[logging.Handler] = []
+        self._control: threading.Thread | None = None
+        self._targets = {"rate_hz": self.config.system.target_rate_hz,
+                         "complexity": self.config.system.target_complexity}
+
+    # -- access to the components, for scripting --------------------------------------------
+    network = property(lambda self: self.components.network)
+    soup = property(lambda self: self.components.soup)
+    soup_driver = property(lambda self: self.components.soup_driver)
+    llm = property(lambda self: self.components.llm)
+    agents = property(lambda self: self.components.agents)
+    ledger = property(lambda self: self.components.ledger)
+    economy = property(lambda self: self.components.economy)
+
+    @property
+    def state(self) -> str:
+        if self._started_at is None:
+            return "created"
+        if self._stopped:
+            return "stopped"
+        if self._stopping.is_set():
+            return "stopping"
+        return "running" if self._running.is_set() else "paused"
+
+    @property
+    def workspace_name(self) -> str:
+        return self.config.system.workspace_name or f"neurosys-{os.getpid()}"
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> System:
+        if self._started_at is not None:
+            raise RuntimeError("this System was already started; create a new one to run again")
+        from neurosys.workspace import Workspace
+
+        cfg = self.config
+        self.run_dir = self._run_dir_arg or make_run_dir(cfg.system.run_root)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.run_dir / "config.toml").write_text(cfg.to_toml(comments=False), encoding="utf-8")
+        self.store = RunStore(self.run_dir / "run.db")
+        self._handlers = setup_logging(cfg.system.log_level, self.run_dir / "neurosys.log",
+                                       self.store, console=self._console_log)
+        self._create_tables()
+        # The workspace saves itself every persist_interval and once more on close.
+        self.workspace = Workspace(self.workspace_name,
+                                   persist_path=self.run_dir / "workspace.snapshot",
+                                   persist_interval=cfg.system.persist_interval,
+                                   unlink_on_close=True)
+        self._started_at = time.time()
+        try:
+            self.components = build_components(cfg, self.workspace, self.store, self.run_dir)
+        except BaseException:
+            self._close_resources()
+            self._stopped = True
+            raise
+        self._info("started", self._started_at)
+        self._info("workspace", self.workspace_name)
+        self._info("missing", "; ".join(f"{k}: {v}" for k, v in self.components.missing.items()))
+        self.workspace.write("system/targets", dict(self._targets))
+        self._publish_status()
+        self._running.set()
+        self._make_runners()
+        self._commands = CommandReader(self.workspace)
+        for runner in self.runners.values():
+            runner.start()
+        self._control = threading.Thread(target=self._control_loop, name="neurosys-control",
+                                         daemon=True)
+        self._control.start()
+        log.info("run directory %s, workspace %r, components: %s", self.run_dir,
+                 self.workspace_name, ", ".join(self.runners) or "none")
+        return self
+
+    def _make_runners(self) -> None:
+        c, cfg = self.components, self.config
+        if c.network is not None:
+            chunk = cfg.network.chunk
+            self.runners["network"] = self._runner("network", lambda: c.network.step(chunk), 0.0)
+        if c.soup_driver is not None:
+            epochs = cfg.soup.epochs_per_step
+            self.runners["soup"] = self._runner("soup", lambda: c.soup_driver.step(epochs), 0.0)
+        if c.llm is not None:
+            self.runners["llm"] = self._runner("llm", c.llm.step, cfg.llm.interval)
+        if c.agents is not None:
+            self.runners["agents"] = self._runner("agents", c.agents.tick, cfg.agents.tick_interval)
+
+    def _runner(self, name: str, step: Any, interval: float) -> ComponentRunner:
+        return ComponentRunner(name, step, interval, self._running, self._stopping)
+
+    def run(self, seconds: float | None = None, *, progress: Any = None) -> dict[str, Any]:
+        """Run for ``seconds`` of wall time (None or 0: until a stop is requested), starting the
+        system first if needed; ``progress(snapshot)`` is called every progress_interval.
+        Returns the last snapshot. Does not stop the system (``stop()`` or ``with`` does)."""
+        if seconds is not None and (seconds != seconds or seconds < 0):
+            raise ValueError(f"seconds must be >= 0, got {seconds!r}")
+        if self._started_at is None:
+            self.start()
+        deadline = time.monotonic() + seconds if seconds else None
+        every = self.config.system.progress_interval
+        next_progress = time.monotonic() + every if every > 0 else None
+        while not self._stopping.is_set():
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                break
+            if next_progress is not None and now >= next_progress and progress is not None:
+                progress(self.snapshot())
+                next_progress += every
+            waits = [0.2] + [t - now for t in (deadline, next_progress) if t is not None]
+            self._stopping.wait(max(0.0, min(waits)))
+        return self.snapshot()
+
+    def request_stop(self, reason: str = "requested") -> None:
+        """Ask every thread to stop; safe from a signal handler. ``stop()`` finishes the job."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+        self._stopping.set()
+        self._running.set()  # wake paused runners so they see the stop
+
+    def stop(self, reason: str = "completed") -> dict[str, Any]:
+        """Stop cleanly (idempotent) and return the run summary."""
+        with self._stop_lock:
+            if self._stopped or self._started_at is None:
+                return self.summary or {}
+            self.request_stop(reason)
+            log.info("stopping (%s)", self.stop_reason)
+            for name, runner in self.runners.items():
+                if not runner.join(_JOIN_TIMEOUT):
+                    log.error("component %s did not finish its step within %.0f s", name,
+                              _JOIN_TIMEOUT)
+            if self._control is not None:
+                self._control.join(_JOIN_TIMEOUT)
+            self.summary = self._summarize()
+            self._record_progress(self.summary)
+            self._info("stopped", time.time())
+            self._info("stop_reason", self.stop_reason or reason)
+            self._close_resources()
+            self._stopped = True
+            return self.summary
+
+    def _close_resources(self) -> None:
+        """Flush and close components (the ledger last), persist and close the workspace,
+        write the summary, commit and close the store. Each step runs even if one before it
+        failed; failures are logged."""
+        for error in self.components.close():
+            log.error("closing %s", error)
+        if self.workspace is not None:
+            try:
+                self._publish_status("stopping")
+                self.workspace.close()  # persists to run_dir/workspace.snapshot, then unlinks
+            except Exception as exc:
+                log.error("closing the workspace: %s", exc)
+                try:
+                    self.workspace.unlink()
+                except Exception:
+                    pass
+        if self.summary is not None and self.run_dir is not None:
+            from neurosys.report import format_summary
+
+            (self.run_dir / "summary.txt").write_text(format_summary(self.summary),
+                                                      encoding="utf-8")
+        teardown_logging(self._handlers)
+        self._handlers = []
+        if self.store is not None:
+            self.store.close()
+
+    def __enter__(self) -> System:
+        if self._started_at is None:
+            self.start()
+        return self
+
+    def __exit__(self, exc_type: Any, *exc: object) -> None:
+        self.stop("exception" if exc_type is not None else "completed")
+
+    # -- control ----------------------------------------------------------------------------
+    def pause(self) -> None:
+        self._running.clear()
+        self._publish_status()
+        log.info("paused")
+
+    def resume(self) -> None:
+        self._running.set()
+        self._publish_status()
+        log.info("resumed")
+
+    def set_target(self, rate_hz: float | None = None, complexity: float | None = None) -> None:
+        args = {k: v for k, v in (("rate_hz", rate_hz), ("complexity", complexity)) if v is not None}
+        args = validate_command("set_target", args)
+        self._targets.update(args)
+        self.workspace.write("system/targets", dict(self._targets))
+        if self.components.agents is not None:  # the controllers steer towards these
+            self.components.agents.submit({"op": "set_target", "args": args})
+        log.info("targets set to %s", self._targets)
+
+    def spawn_agent(self, role: str = "controller") -> Any:
+        args = validate_command("spawn_agent", {"role": role})
+        if self.components.agents is None:
+            raise RuntimeError("spawn_agent needs the agent manager, which is not running")
+        with self.runners["agents"].lock:
+            return self.components.agents.submit({"op": "spawn", "role": args["role"]})
+
+    def inject(self, program: bytes | str, count: int = 16) -> None:
+        args = validate_command("inject", {"program": program, "count": count})
+        if self.components.soup_driver is None:
+            raise RuntimeError("inject needs the soup, which is not running")
+        with self.runners["soup"].lock:
+            self.components.soup_driver.inject(args["program"], args["count"])
+        log.info("injected %d copies of %r", args["count"], args["program"])
+
+    def execute(self, op: str, args: dict[str, Any] | None = None) -> None:
+        """Run one command as the UI sends it (``system/command``)."""
+        args = validate_command(op, args)
+        if op == "pause":
+            self.pause()
+        elif op == "resume":
+            self.resume()
+        elif op == "stop":
+            self.request_stop("stop command")
+        elif op == "set_target":
+            self.set_target(**args)
+        elif op == "spawn_agent":
+            self.spawn_agent(**args)
+        elif op == "inject":
+            self.inject(**args)
+
+    def _control_loop(self) -> None:
+        last_status = last_progress = time.monotonic()
+        progress_every = self.config.system.progress_interval or 1.0
+        while not self._stopping.wait(_CONTROL_PERIOD):
+            try:
+                command = self._commands.poll()
+                if command is not None:
+                    log.info("command %s %s", *command)
+                    self.execute(*command)
+            except (ValueError, RuntimeError) as exc:
+                log.warning("command rejected: %s", exc)
+            now = time.monotonic()
+            if now - last_status >= 0.5:
+                self._publish_status()
+                last_status = now
+            if now - last_progress >= progress_every:
+                self._record_progress(self.snapshot())
+                last_progress = now
+
+    # -- observation ------------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """The numbers of the progress line, read from the workspace."""
+        ws = self.workspace
+        agents = ws.read("agents/table") or []
+        balances = ws.read("ledger/balances") or {}
+        net = self.runners.get("network")
+        sim = ws.read("snn/time")
+        return {
+            "state": self.state,
+            "wall_seconds": time.time() - (self._started_at or time.time()),
+            "sim_time": float(sim) if isinstance(sim, (int, float)) else None,
+            "mean_rate": ws.read("snn/mean_rate"),
+            "network_steps": net.steps if net else 0,
+            "network_busy_seconds": net.busy_seconds if net else 0.0,
+            "soup_epoch": ws.read("soup/epoch"),
+            "entropy": ws.read("avg_entropy"),
+            "diversity": ws.read("diversity_index"),
+            "agents": sum(1 for a in agents if isinstance(a, dict) and a.get("alive", True)),
+            "balances": {str(k): float(v) for k, v in dict(balances).items()},
+            "missing": dict(self.components.missing),
+            "failed": {n: repr(r.error) for n, r in self.runners.items() if r.error is not None},
+        }
+
+    def _summarize(self) -> dict[str, Any]:
+        snap = self.snapshot()
+        snap["state"] = "stopped"
+        snap["run_dir"] = str(self.run_dir)
+        snap["stop_reason"] = self.stop_reason
+        snap["steps"] = {n: r.steps for n, r in self.runners.items()}
+        if snap["network_busy_seconds"] > 0 and self.config.network.enabled:
+            snap["network_speed"] = (snap["network_steps"] * self.config.network.chunk
+                                     / snap["network_busy_seconds"])
+        return snap
+
+    def _publish_status(self, state: str | None = None) -> None:
+        self.workspace.write("system/status", {
+            "state": state or self.state, "started": self._started_at or 0.0,
+            "wall_seconds": time.time() - (self._started_at or time.time())})
+
+    # -- run store --------------------------------------------------------------------------
+    def _create_tables(self) -> None:
+        self.store.create_table(INFO_TABLE, "key TEXT PRIMARY KEY, value TEXT",
+                                component="system", version=1)
+        self.store.create_table(
+            PROGRESS_TABLE, "wall REAL, sim_time REAL, mean_rate REAL, soup_epoch INTEGER,"
+            " entropy REAL, diversity REAL, agents INTEGER, total_balance REAL",
+            component="system", version=1, indexes=("wall",))
+        self._info("config", self.config.to_toml(comments=False))
+
+    def _info(self, key: str, value: Any) -> None:
+        self.store.execute(f"INSERT OR REPLACE INTO {INFO_TABLE} VALUES (?, ?)", (key, str(value)))
+
+    def _record_progress(self, snap: dict[str, Any]) -> None:
+        def num(v: Any) -> float | None:
+            return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+        self.store.insert(PROGRESS_TABLE, (
+            snap["wall_seconds"], snap["sim_time"], num(snap["mean_rate"]),
+            num(snap["soup_epoch"]), num(snap["entropy"]), num(snap["diversity"]),
+            snap["agents"], sum(snap["balances"].values())))

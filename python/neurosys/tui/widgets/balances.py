@@ -1,0 +1,16 @@
+"""Token balance of every account, largest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neurosys.tui.widgets.table_view import TableView
+
+
+class Balances(TableView):
+    KEYS = ("ledger/balances",)
+    COLUMNS = ("account", "balance")
+
+    def table_rows(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+        balances = values["ledger/balances"] or {}
+        return sorted(balances.items(), key=lambda kv: (-float(kv[1]), str(kv[0])))

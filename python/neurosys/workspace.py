@@ -1,0 +1,319 @@
+"""The global workspace: a lock-free key-value table in POSIX shared memory.
+
+Every component of a neurosys system talks through one workspace; other processes attach to it
+by name and read, write, wait and subscribe. ``read``, ``write``, ``read_meta``, ``read_into``
+and ``wait_for`` are implemented in C++ (``neurosys._core.workspace.WorkspaceHandle``) and run
+without a Python frame; this module adds naming, subscriptions, persistence and lifetime.
+
+Subscriptions are state notifications: after a write (from any process) each subscriber of the
+key is called with the key's *current* value. Several quick writes may be delivered as one
+call carrying the latest value; calls for one key arrive in order, on a small dispatcher pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import secrets
+import struct
+import threading
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from neurosys._core import workspace as _native
+
+__all__ = [
+    "Workspace",
+    "GlobalWorkspace",
+    "WorkspaceEntry",
+    "WorkspaceFullError",
+    "WorkspaceClosedError",
+    "DEFAULT_CAPACITY",
+    "DEFAULT_MAX_VALUE_BYTES",
+]
+
+logger = logging.getLogger(__name__)
+
+WorkspaceEntry = _native.WorkspaceEntry
+WorkspaceFullError = _native.WorkspaceFullError
+WorkspaceClosedError = _native.WorkspaceClosedError
+DEFAULT_CAPACITY = 256
+DEFAULT_MAX_VALUE_BYTES = 256 * 1024
+Callback = Callable[[str, Any], Any]
+
+_PERSIST_MAGIC = b"NSWSPERS"
+_PERSIST_VERSION = 1
+_HEAD = struct.Struct("<8sII")  # magic, format version, entry count
+_ENTRY = struct.Struct("<HQddI")  # key bytes, version, timestamp, expires, payload bytes
+
+
+class _Dispatcher:
+    """A few worker threads; one key always goes to the same worker, so its calls stay ordered."""
+
+    def __init__(self, workers: int) -> None:
+        self._queues: list[queue.SimpleQueue] = [queue.SimpleQueue() for _ in range(workers)]
+        self._threads = [
+            threading.Thread(target=self._run, args=(q,), name=f"workspace-dispatch-{i}", daemon=True)
+            for i, q in enumerate(self._queues)
+        ]
+        for t in self._threads:
+            t.start()
+
+    def submit(self, key: str, callbacks: list[Callback], value: Any) -> None:
+        self._queues[hash(key) % len(self._queues)].put((key, callbacks, value))
+
+    @staticmethod
+    def _run(q: queue.SimpleQueue) -> None:
+        while True:
+            item = q.get()
+            if item is None:
+                return
+            key, callbacks, value = item
+            for cb in callbacks:
+                try:
+                    cb(key, value)
+                except Exception:  # a failing callback must never reach the writer
+                    logger.exception("workspace callback %r for key %r raised", cb, key)
+
+    def stop(self) -> None:
+        for q in self._queues:
+            q.put(None)
+        for t in self._threads:
+            if t is not threading.current_thread():
+                t.join(timeout=5)
+
+
+class Workspace(_native.WorkspaceHandle):
+    """A named shared-memory workspace; ``Workspace.attach(name)`` opens it from another process.
+
+    Args:
+        name: segment name (letters, digits, ``_-.``); ``None`` makes a fresh unique one.
+        capacity: most keys the table holds (only used when the segment is created).
+        max_value_bytes: largest encoded value (only used when the segment is created).
+        persist_path: file the workspace is saved to on ``close()`` (and every
+            ``persist_interval`` seconds); a freshly created workspace restores it on start.
+        persist_interval: seconds between automatic saves, or ``None``.
+        unlink_on_close: remove the segment name on ``close()``; defaults to True for
+            auto-named workspaces, False for named ones.
+        dispatcher_threads: size of the callback dispatcher pool.
+    """
+
+    def __init__(
+        self,
+        name: str | None = None,
+        capacity: int = DEFAULT_CAPACITY,
+        max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
+        persist_path: str | os.PathLike[str] | None = None,
+        persist_interval: float | None = None,
+        *,
+        unlink_on_close: bool | None = None,
+        dispatcher_threads: int = 2,
+    ) -> None:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name: expected str or None, got {type(name).__name__}")
+        for arg, v in (("capacity", capacity), ("max_value_bytes", max_value_bytes)):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise TypeError(f"{arg}: expected int, got {type(v).__name__}")
+        if persist_interval is not None and not (float(persist_interval) > 0):
+            raise ValueError(f"persist_interval: expected seconds > 0 or None, got {persist_interval!r}")
+        if persist_interval is not None and persist_path is None:
+            raise ValueError("persist_interval: needs persist_path")
+        if not isinstance(dispatcher_threads, int) or not 1 <= dispatcher_threads <= 64:
+            raise ValueError(f"dispatcher_threads: expected 1..64, got {dispatcher_threads!r}")
+        auto_named = name is None
+        self._open(name or f"ws-{os.getpid()}-{secrets.token_hex(6)}", True, capacity, max_value_bytes)
+        self._setup(persist_path, persist_interval, auto_named if unlink_on_close is None else unlink_on_close,
+                    dispatcher_threads)
+        if self.created and self._persist_path and os.path.exists(self._persist_path):
+            self.restore(self._persist_path)
+
+    @classmethod
+    def attach(cls, name: str, *, dispatcher_threads: int = 2) -> Workspace:
+        """Opens an existing workspace segment (FileNotFoundError when there is none)."""
+        if not isinstance(name, str):
+            raise TypeError(f"name: expected str, got {type(name).__name__}")
+        self = cls.__new__(cls)
+        self._open(name, False, 1, 64)
+        self._setup(None, None, False, dispatcher_threads)
+        return self
+
+    def _setup(self, persist_path: Any, persist_interval: float | None, unlink_on_close: bool,
+               dispatcher_threads: int) -> None:
+        self._persist_path = os.fspath(persist_path) if persist_path is not None else None
+        self._unlink_on_close = unlink_on_close
+        self._dispatcher_threads = dispatcher_threads
+        self._lock = threading.Lock()
+        self._subscribers: dict[str, list[Callback]] = {}
+        self._observers: list[Callback] = []
+        self._dispatcher: _Dispatcher | None = None
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._persister: threading.Thread | None = None
+        if persist_interval is not None:
+            self._persister = threading.Thread(target=self._persist_loop, args=(float(persist_interval),),
+                                               name="workspace-persist", daemon=True)
+            self._persister.start()
+
+    # -- subscriptions -------------------------------------------------------------------------
+    def subscribe(self, key: str, callback: Callback) -> None:
+        """Calls ``callback(key, value)`` after each write of ``key`` (by any process)."""
+        if not isinstance(key, str):
+            raise TypeError(f"key: expected str, got {type(key).__name__}")
+        if not callable(callback):
+            raise TypeError("callback: expected a callable taking (key, value)")
+        with self._lock:
+            self._subscribers[key] = [*self._subscribers.get(key, ()), callback]
+            self._ensure_watcher()
+
+    def unsubscribe(self, key: str, callback: Callback) -> None:
+        with self._lock:
+            callbacks = [cb for cb in self._subscribers.get(key, ()) if cb != callback]
+            if callbacks:
+                self._subscribers[key] = callbacks
+            else:
+                self._subscribers.pop(key, None)
+
+    def add_observer(self, callback: Callback) -> None:
+        """Calls ``callback(key, value)`` after writes of every key."""
+        if not callable(callback):
+            raise TypeError("callback: expected a callable taking (key, value)")
+        with self._lock:
+            self._observers = [*self._observers, callback]
+            self._ensure_watcher()
+
+    def remove_observer(self, callback: Callback) -> None:
+        with self._lock:
+            self._observers = [cb for cb in self._observers if cb != callback]
+
+    def _ensure_watcher(self) -> None:
+        if self._watcher is not None:
+            return
+        self._poll_changes(True)  # only writes from now on are delivered
+        self._dispatcher = _Dispatcher(self._dispatcher_threads)
+        self._watcher = threading.Thread(target=self._watch, name="workspace-watcher", daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        # One thread per handle sleeps on the shared futex change counter, so writes made by
+        # other processes are seen as quickly as our own.
+        try:
+            seen = self._change_counter()
+            while not self._stop.is_set():
+                for key in self._poll_changes():
+                    callbacks = [*self._subscribers.get(key, ()), *self._observers]
+                    if callbacks:
+                        value = self.read(key)
+                        self._dispatcher.submit(key, callbacks, value)
+                counter = self._wait_change(seen, 0.25)
+                if counter is None:
+                    return
+                seen = counter
+        except WorkspaceClosedError:
+            return
+
+    # -- persistence ---------------------------------------------------------------------------
+    def persist(self, path: str | os.PathLike[str] | None = None) -> int:
+        """Saves every live value to ``path`` (default: persist_path) atomically; returns count."""
+        target = os.fspath(path) if path is not None else self._persist_path
+        if target is None:
+            raise ValueError("path: no path given and the workspace has no persist_path")
+        rows = self._dump()
+        parts = [_HEAD.pack(_PERSIST_MAGIC, _PERSIST_VERSION, len(rows))]
+        for key, version, timestamp, expires, payload in rows:
+            kb = key.encode()
+            parts += [_ENTRY.pack(len(kb), version, timestamp, expires, len(payload)), kb, payload]
+        blob = b"".join(parts)
+        blob += struct.pack("<I", zlib.crc32(blob))
+        tmp = f"{target}.tmp-{os.getpid()}-{threading.get_ident()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return len(rows)
+
+    def restore(self, path: str | os.PathLike[str]) -> int:
+        """Loads values saved by ``persist``; returns how many were restored (expired ones skip)."""
+        with open(path, "rb") as f:
+            blob = f.read()
+        if len(blob) < _HEAD.size + 4 or zlib.crc32(blob[:-4]) != struct.unpack("<I", blob[-4:])[0]:
+            raise ValueError(f"path: {os.fspath(path)!r} is not an intact workspace file (bad checksum)")
+        magic, fmt, count = _HEAD.unpack_from(blob, 0)
+        if magic != _PERSIST_MAGIC or fmt != _PERSIST_VERSION:
+            raise ValueError(f"path: {os.fspath(path)!r} is not a workspace file of format {_PERSIST_VERSION}")
+        pos, end, restored = _HEAD.size, len(blob) - 4, 0
+        import time
+
+        now = time.time()
+        for _ in range(count):
+            if pos + _ENTRY.size > end:
+                raise ValueError("path: truncated workspace file")
+            klen, version, timestamp, expires, plen = _ENTRY.unpack_from(blob, pos)
+            pos += _ENTRY.size
+            if pos + klen + plen > end:
+                raise ValueError("path: truncated workspace file")
+            key = blob[pos:pos + klen].decode()
+            payload = blob[pos + klen:pos + klen + plen]
+            pos += klen + plen
+            if expires and expires <= now:
+                continue
+            self._restore(key, payload, version, timestamp, expires)
+            restored += 1
+        return restored
+
+    def _persist_loop(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.persist()
+            except WorkspaceClosedError:
+                return
+            except Exception:
+                logger.exception("workspace: periodic persist to %s failed", self._persist_path)
+
+    # -- lifetime ------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stops the watcher and persister, saves to persist_path, and unmaps the segment."""
+        if self.closed:
+            return
+        self._stop.set()
+        if self._persister is not None and self._persister is not threading.current_thread():
+            self._persister.join(timeout=10)
+        if self._persist_path:
+            self.persist()
+        if self._unlink_on_close:
+            self.unlink()
+        self._close()  # wakes the watcher's futex sleep
+        if self._watcher is not None and self._watcher is not threading.current_thread():
+            self._watcher.join(timeout=5)
+        if self._dispatcher is not None:
+            self._dispatcher.stop()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __contains__(self, key: str) -> bool:
+        try:
+            self.read_meta(key)
+        except KeyError:
+            return False
+        return True
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return f"<{type(self).__name__} (closed)>"
+        return f"<{type(self).__name__} name={self.name!r} keys={self.used}/{self.capacity}>"
+
+
+class GlobalWorkspace(Workspace):
+    """The seed's name for the workspace: ``GlobalWorkspace()`` makes a private, auto-named one."""

@@ -1,0 +1,17 @@
+import os
+
+# before anything loads libgomp: idle OpenMP threads must sleep, not spin, on a shared machine
+# (see neurosys/llm/backends.py)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import pytest
+
+from neurosys import llm as nllm
+
+
+@pytest.fixture(scope="session")
+def model():
+    """The bundled SmolLM2-135M-Instruct, loaded once for the whole session."""
+    m = nllm.load(None, timeout=60.0)
+    yield m
+    m.close()

@@ -1,0 +1,56 @@
+"""The peer simulations in Brian2 (runtime mode), with the same parameters as
+``neurosys.snn.models``; imported by the validation tests and the benchmark."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def coba_brian2(seed: int, n: int = 4000, inputs: int = 80, duration: float = 1.0,
+                target: str = "numpy") -> tuple[np.ndarray, np.ndarray]:
+    """Brette et al. (2007) benchmark 1 in Brian2; returns (spike times s, indices)."""
+    import brian2 as b2
+
+    b2.start_scope()
+    b2.prefs.codegen.target = target
+    b2.seed(seed)
+    b2.defaultclock.dt = 0.1 * b2.ms
+    ns = dict(taum=20 * b2.ms, taue=5 * b2.ms, taui=10 * b2.ms, Vt=-50 * b2.mV, Vr=-60 * b2.mV,
+              El=-60 * b2.mV, Ee=0 * b2.mV, Ei=-80 * b2.mV, gl=10 * b2.nS, we=6 * b2.nS,
+              wi=67 * b2.nS)
+    eqs = """
+    dv/dt = (gl*(El - v) + ge*(Ee - v) + gi*(Ei - v)) / (gl*taum) : volt (unless refractory)
+    dge/dt = -ge/taue : siemens
+    dgi/dt = -gi/taui : siemens
+    """
+    P = b2.NeuronGroup(n, eqs, threshold="v > Vt", reset="v = Vr", refractory=5 * b2.ms,
+                       method="exponential_euler", namespace=ns)
+    P.v = "Vr + rand() * (Vt - Vr)"
+    P.ge = "(randn() * 1.5 + 4) * 10 * nS"
+    P.gi = "(randn() * 12 + 20) * 10 * nS"
+    n_exc = int(0.8 * n)
+    Ce = b2.Synapses(P, P, on_pre="ge += we", namespace=ns)
+    Ci = b2.Synapses(P, P, on_pre="gi += wi", namespace=ns)
+    Ce.connect(f"i < {n_exc}", p=inputs / n)
+    Ci.connect(f"i >= {n_exc}", p=inputs / n)
+    mon = b2.SpikeMonitor(P)
+    net = b2.Network(P, Ce, Ci, mon)
+    net.run(duration * b2.second)
+    return np.asarray(mon.t / b2.second), np.asarray(mon.i)
+
+
+def spike_statistics(times: np.ndarray, indices: np.ndarray, n: int,
+                     duration: float) -> dict[str, float]:
+    """Mean rate (Hz), fraction of silent neurons and mean ISI CV (neurons with >= 3 spikes)."""
+    counts = np.bincount(indices, minlength=n)
+    order = np.lexsort((times, indices))
+    t, i = times[order], indices[order]
+    cvs = []
+    starts = np.searchsorted(i, np.arange(n))
+    ends = np.searchsorted(i, np.arange(n), side="right")
+    for a, b in zip(starts, ends):
+        if b - a >= 3:
+            isi = np.diff(t[a:b])
+            cvs.append(isi.std() / isi.mean())
+    return {"rate": counts.mean() / duration, "silent": float((counts == 0).mean()),
+            "cv": float(np.mean(cvs)) if cvs else float("nan")}

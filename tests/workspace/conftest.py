@@ -1,0 +1,25 @@
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from neurosys.workspace import Workspace
+
+
+@pytest.fixture
+def ws():
+    w = Workspace(capacity=64, max_value_bytes=64 * 1024)
+    yield w
+    w.close()
+
+
+def run_python(code: str, timeout: float = 60, **kw) -> subprocess.Popen:
+    """Starts a child interpreter running `code` (same PYTHONPATH as the tests)."""
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ), **kw)
+
+
+def shm_path(name: str) -> str:
+    return f"/dev/shm/neurosys-{os.geteuid()}-{name}"
