@@ -237,7 +237,10 @@ def subscribed_writes(ws_like, n: int) -> float:
     for i in range(1, n + 1):
         ws_like.write("sub", i)
     done.wait(120)  # until the last value reached the subscriber
-    return n / (time.perf_counter() - t0)
+    elapsed = time.perf_counter() - t0
+    if isinstance(ws_like, Workspace):
+        ws_like.close()
+    return n / elapsed
 
 
 # --- cross-process wake-up latency ------------------------------------------------------------

@@ -6,7 +6,9 @@ and high-order entropy over epochs is plotted.
 
 Each seed runs in its own process (one thread each) and appends to
 bench/figures/soup_transition_seed<N>.csv as it goes, so a capped or interrupted run keeps what
-it reached; --plot-only redraws the figure from those files.
+it reached, and checkpoints the soup (8 MiB each)
+when it stops under runs/soup_transition/ (git-ignored); --resume continues from those
+checkpoints; --plot-only redraws the figure.
 """
 
 from __future__ import annotations
@@ -18,28 +20,38 @@ import time
 from pathlib import Path
 
 FIG = Path(__file__).parent / "figures"
+CKPT = Path(__file__).resolve().parent.parent / "runs" / "soup_transition"
 
 
 def run_seed(seed: int, size: int, max_epochs: int, every: int, time_limit: float, threads: int,
-             rng: str) -> tuple[int, int | None, int, float]:
+             rng: str, resume: bool) -> tuple[int, int | None, int, float]:
     from neurosys.soup import Soup, high_order_entropy
 
-    soup = Soup(size=size, seed=seed, threads=threads, device="auto", rng=rng)
     path = FIG / f"soup_transition_seed{seed}.csv"
+    ckpt = CKPT / f"seed{seed}.npz"
+    resuming = resume and ckpt.exists() and path.exists()
+    if resuming:
+        soup = Soup.load(ckpt, threads=threads)
+    else:
+        soup = Soup(size=size, seed=seed, threads=threads, device="auto", rng=rng)
     start = time.perf_counter()
     crossed = None
-    with open(path, "w", newline="") as f:
+    with open(path, "a" if resuming else "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["epoch", "high_order_entropy", "wall_s"])
-        w.writerow([0, high_order_entropy(soup.programs), 0.0])
+        if not resuming:
+            w.writerow(["epoch", "high_order_entropy", "wall_s"])
+            w.writerow([0, high_order_entropy(soup.programs), 0.0])
         while soup.epoch < max_epochs and time.perf_counter() - start < time_limit:
             soup.run(every)
             hoe = high_order_entropy(soup.programs)
             w.writerow([soup.epoch, f"{hoe:.5f}", f"{time.perf_counter() - start:.1f}"])
             f.flush()
+            if soup.epoch % (every * 8) == 0:
+                soup.save(ckpt)
             if hoe > 1.0:
                 crossed = soup.epoch
                 break
+    soup.save(ckpt)
     return seed, crossed, soup.epoch, time.perf_counter() - start
 
 
@@ -77,12 +89,15 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="threads per seed")
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--rng", default="default", choices=("default", "cubff"))
+    ap.add_argument("--resume", action="store_true", help="continue from the saved checkpoints")
     ap.add_argument("--plot-only", action="store_true")
     args = ap.parse_args()
     FIG.mkdir(exist_ok=True)
+    CKPT.mkdir(parents=True, exist_ok=True)
     out = FIG / "soup_transition.png"
     if not args.plot_only:
-        jobs = [(s, args.size, args.max_epochs, args.every, args.time_limit, args.threads, args.rng)
+        jobs = [(s, args.size, args.max_epochs, args.every, args.time_limit, args.threads, args.rng,
+                 args.resume)
                 for s in args.seeds]
         with mp.get_context("spawn").Pool(args.processes) as pool:
             results = pool.starmap(run_seed, jobs)

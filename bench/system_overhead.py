@@ -41,7 +41,7 @@ def alone(cfg: SystemConfig, seconds: float, tmp: Path) -> float:
     from neurosys.snn import NeuromorphicNetwork
     from neurosys.workspace import Workspace
 
-    ws = Workspace(f"neurosys-bench-alone-{os.getpid()}")
+    ws = Workspace(f"neurosys-bench-alone-{os.getpid()}", unlink_on_close=True)
     store = RunStore(tmp / "alone.db")
     n = cfg.network
     net = NeuromorphicNetwork(ws, store, n_neurons=n.n_neurons, connection_prob=n.connection_prob,
@@ -57,7 +57,6 @@ def alone(cfg: SystemConfig, seconds: float, tmp: Path) -> float:
         getattr(net, "close", lambda: None)()
         store.close()
         ws.close()
-        ws.unlink()
 
 
 def in_system(cfg: SystemConfig, seconds: float, tmp: Path, monitor_hz: float | None) -> float:

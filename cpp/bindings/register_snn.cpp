@@ -55,7 +55,16 @@ neurosys::snn::Population& lif(Network& net, int pop) {
 void register_snn(py::module_& m) {
   auto s = m.def_submodule("snn", "Spiking network engine: conductance LIF, CSR synapses, STDP");
   py::class_<Network>(s, "Network")
-      .def(py::init<double, std::uint64_t, int>(), py::arg("dt"), py::arg("seed"), py::arg("threads"))
+      .def(py::init([](double dt, std::uint64_t seed, int threads, const std::string& device) {
+             auto net = std::make_unique<Network>(dt, seed, threads,
+                                                  neurosys::resolve_device(device.c_str(), "device"));
+             net->set_auto_device(device == "auto");
+             return net;
+           }),
+           py::arg("dt"), py::arg("seed"), py::arg("threads"), py::arg("device") = "cpu")
+      .def_property_readonly("device", [](const Network& net) {
+        return net.device() == neurosys::Device::CUDA ? "cuda" : "cpu";
+      })
       .def_property_readonly("dt", &Network::dt)
       .def_property_readonly("step", &Network::step)
       .def_property_readonly("seed", &Network::seed)

@@ -39,7 +39,7 @@ struct SoupHandle {
 };
 
 template <typename T>
-py::array_t<T> view(SoupHandle& h, T* data, std::vector<py::ssize_t> shape, py::handle owner) {
+py::array_t<T> view(T* data, std::vector<py::ssize_t> shape, py::handle owner) {
   return py::array_t<T>(shape, data, owner);  // zero-copy; keeps the Soup alive
 }
 
@@ -106,19 +106,19 @@ void register_soup(py::module_& m) {
                              [](py::object self) {
                                auto& h = self.cast<SoupHandle&>();
                                const auto& c = h.soup.config();
-                               return view<std::uint8_t>(h, h.soup.programs(),
+                               return view<std::uint8_t>(h.soup.programs(),
                                                          {py::ssize_t(c.size), py::ssize_t(c.program_length)}, self);
                              })
       .def_property_readonly("last_ops",
                              [](py::object self) {
                                auto& h = self.cast<SoupHandle&>();
-                               return view<std::uint32_t>(h, h.soup.last_ops(),
+                               return view<std::uint32_t>(h.soup.last_ops(),
                                                           {py::ssize_t(h.soup.config().size / 2)}, self);
                              })
       .def_property_readonly("permutation",
                              [](py::object self) {
                                auto& h = self.cast<SoupHandle&>();
-                               return view<std::uint32_t>(h, h.soup.permutation(),
+                               return view<std::uint32_t>(h.soup.permutation(),
                                                           {py::ssize_t(h.soup.config().size)}, self);
                              })
       .def_property(

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "snn/cuda_backend.hpp"
 #include "snn/math.hpp"
 
 namespace neurosys::snn {
@@ -19,7 +20,8 @@ void require_positive(double x, const char* name) {
 }
 }  // namespace
 
-Network::Network(double dt, std::uint64_t seed, int threads) : dt_(dt), seed_(seed), threads_(1) {
+Network::Network(double dt, std::uint64_t seed, int threads, Device device)
+    : dt_(dt), seed_(seed), threads_(1), device_(device) {
   require_positive(dt, "dt");
   if (dt > 0.01) throw std::invalid_argument("dt must be in (0, 10 ms]");
   set_threads(threads);
@@ -284,6 +286,24 @@ std::int64_t Network::run(std::int64_t steps) {
   if (!running_.compare_exchange_strong(expected, true))
     throw std::runtime_error("run: the network is already running");
   stop_.store(false);
+  bool use_cuda = device_ == Device::CUDA;
+  if (use_cuda && auto_device_) {
+    try {
+      check_cuda_support(*this);
+    } catch (const std::invalid_argument&) {
+      use_cuda = false;
+    }
+  }
+  if (use_cuda) {
+    try {
+      const std::int64_t ran = run_on_cuda(*this, steps);
+      running_.store(false);
+      return ran;
+    } catch (...) {
+      running_.store(false);
+      throw;
+    }
+  }
   const int T = threads_;
   for (auto& P : pops) P->spikes.assign(T, {});
   const std::int64_t start = step_, end = step_ + steps;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/device.hpp"
 #include "snn/monitors.hpp"
 #include "snn/population.hpp"
 #include "snn/projection.hpp"
@@ -17,7 +18,10 @@ namespace neurosys::snn {
 
 class Network {
  public:
-  Network(double dt, std::uint64_t seed, int threads);
+  Network(double dt, std::uint64_t seed, int threads, Device device = Device::CPU);
+  Device device() const { return device_; }
+  // device="auto" chose CUDA: networks the CUDA path cannot run fall back to the CPU.
+  void set_auto_device(bool on) { auto_device_ = on; }
 
   int add_population(const std::string& name, std::int64_t n, const NeuronParams& params,
                      std::vector<Channel> channels);
@@ -58,6 +62,7 @@ class Network {
   void check_idle(const char* what) const;
 
  private:
+  friend std::int64_t run_on_cuda(Network& net, std::int64_t steps);
   void phase_update(int tid, int T, std::int64_t step);
   void phase_deliver(int tid, int T, std::int64_t step);
   void record_spikes(std::int64_t step);
@@ -67,6 +72,8 @@ class Network {
   double dt_;
   std::uint64_t seed_;
   int threads_;
+  Device device_;
+  bool auto_device_ = false;
   std::atomic<std::int64_t> step_{0};  // read by other threads while running
   std::atomic<bool> stop_{false};
   std::atomic<bool> running_{false};

@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "common/rng.hpp"
-#include "snn/math.hpp"
+#include "snn/kernels.hpp"
 
 namespace neurosys::snn {
 
@@ -46,16 +46,11 @@ static void integrate_block(std::int64_t m, double* __restrict v, const double* 
                             const NeuronParams& p, double dt) {
   const double k = dt / p.tau_m, R = p.R_m, vr = p.v_rest;
   if (p.method == Integrator::Exact) {
-    for (std::int64_t b = 0; b < m; ++b) {
-      const double G = 1.0 + R * gsum[b];              // total conductance / leak
-      const double v_inf = (vr + R * (drive[b] + iinj[b])) / G;
-      vn[b] = v_inf + (v[b] - v_inf) * exp_fast(-G * k);
-    }
+    for (std::int64_t b = 0; b < m; ++b)  // G: total conductance / leak
+      vn[b] = membrane_exact(v[b], 1.0 + R * gsum[b], vr + R * (drive[b] + iinj[b]), k);
   } else {
-    for (std::int64_t b = 0; b < m; ++b) {
-      const double G = 1.0 + R * gsum[b];
-      vn[b] = v[b] + k * (vr + R * (drive[b] + iinj[b]) - G * v[b]);
-    }
+    for (std::int64_t b = 0; b < m; ++b)
+      vn[b] = membrane_euler(v[b], 1.0 + R * gsum[b], vr + R * (drive[b] + iinj[b]), k);
   }
   for (std::int64_t b = 0; b < m; ++b) {
     const std::int32_t r = ref[b];
@@ -79,16 +74,14 @@ static void integrate_two_conductances(std::int64_t m, double* __restrict v,
   if (p.method == Integrator::Exact) {
     for (std::int64_t b = 0; b < m; ++b) {
       const double a = g0[b], c = g1[b];
-      const double G = 1.0 + R * (a + c);
-      const double v_inf = (vr + R * (a * E0 + c * E1 + iinj[b])) / G;
-      vn[b] = v_inf + (v[b] - v_inf) * exp_fast(-G * k);
+      vn[b] = membrane_exact(v[b], 1.0 + R * (a + c), vr + R * (a * E0 + c * E1 + iinj[b]), k);
       g0[b] = a * d0;
       g1[b] = c * d1;
     }
   } else {
     for (std::int64_t b = 0; b < m; ++b) {
       const double a = g0[b], c = g1[b];
-      vn[b] = v[b] + k * (vr + R * (a * (E0 - v[b]) + c * (E1 - v[b]) + iinj[b]) - v[b]);
+      vn[b] = membrane_euler(v[b], 1.0 + R * (a + c), vr + R * (a * E0 + c * E1 + iinj[b]), k);
       g0[b] = a * d0;
       g1[b] = c * d1;
     }
@@ -154,22 +147,12 @@ void Population::general_block(std::int64_t b0, std::int64_t m, double* gsum, do
   }
 }
 
-static std::int64_t geometric_steps(double prob, std::uint64_t bits) {
-  // Steps until the next success of a Bernoulli(prob) per step: 1, 2, ...
-  if (prob >= 1.0) return 1;
-  const double u = 1.0 - to_unit(bits);  // (0, 1]
-  const double k = std::floor(std::log(u) / std::log1p(-prob));
-  return k > 4e18 ? INT64_MAX / 2 : static_cast<std::int64_t>(k) + 1;
-}
-
 void Population::update_poisson(std::int64_t lo, std::int64_t hi, double dt, std::int64_t step,
                                 std::uint64_t seed, std::vector<std::uint32_t>& out) {
   for (std::int64_t i = lo; i < hi; ++i) {
     if (next_spike[i] != step) continue;
     out.push_back(static_cast<std::uint32_t>(i));
-    const std::uint64_t bits = counter_hash(seed, stream + static_cast<std::uint64_t>(i) * 0x10001ULL,
-                                            draws[i]++);
-    next_spike[i] = step + geometric_steps(rate[i] * dt, bits);
+    next_spike[i] = step + geometric_steps(rate[i] * dt, poisson_bits(seed, stream, i, draws[i]++));
   }
 }
 
@@ -179,9 +162,7 @@ void Population::redraw_poisson(std::int64_t step, double dt, std::uint64_t seed
       next_spike[i] = INT64_MAX;
       continue;
     }
-    const std::uint64_t bits = counter_hash(seed, stream + static_cast<std::uint64_t>(i) * 0x10001ULL,
-                                            draws[i]++);
-    next_spike[i] = step - 1 + geometric_steps(rate[i] * dt, bits);
+    next_spike[i] = step - 1 + geometric_steps(rate[i] * dt, poisson_bits(seed, stream, i, draws[i]++));
   }
 }
 

@@ -178,7 +178,6 @@ inline PyObject* write_value(Handle* h, PyObject* key, PyObject* value, double e
   }
   double now = timestamp >= 0 ? timestamp : wall_time();
   double expires = expiration >= 0 ? now + expiration : 0;
-  if (expiration == 0) expires = now;  // expires at once
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::uint32_t gen;
     std::int64_t idx = resolve(h, key, &gen, true);

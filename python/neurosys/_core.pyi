@@ -97,7 +97,8 @@ class snn:  # the submodule neurosys._core.snn (a class here only to give it stu
     import numpy.typing as _npt
 
     class Network:
-        def __init__(self, dt: float, seed: int, threads: int) -> None: ...
+        def __init__(self, dt: float, seed: int, threads: int, device: str = "cpu") -> None: ...
+        device: str
         dt: float
         step: int
         seed: int

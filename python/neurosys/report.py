@@ -8,11 +8,15 @@ summary says so.
 from __future__ import annotations
 
 import sqlite3
+import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 __all__ = ["make_report", "format_summary", "FIGURES"]
+
+RATE_BIN = 0.01  # seconds per bin of the population rate
 
 
 def format_summary(s: dict[str, Any]) -> str:
@@ -79,33 +83,52 @@ def _raster(conn, tables, ax) -> str | None:
     return None
 
 
+def _n_neurons(conn, tables) -> int | None:
+    if "run_info" not in tables:
+        return None
+    row = conn.execute("SELECT value FROM run_info WHERE key='config'").fetchone()
+    try:
+        return int(tomllib.loads(row[0])["network"]["n_neurons"]) if row else None
+    except (tomllib.TOMLDecodeError, KeyError, ValueError):
+        return None
+
+
 def _rates(conn, tables, ax) -> str | None:
-    rows = conn.execute("SELECT sim_time, mean_rate FROM system_progress WHERE sim_time IS NOT"
-                        " NULL AND mean_rate IS NOT NULL ORDER BY wall").fetchall() \
-        if "system_progress" in tables else []
-    if not rows:
+    n = _n_neurons(conn, tables)
+    if "neural_activity" in tables and n:  # every spike is logged: bin them
+        rows = conn.execute(f"SELECT CAST(time / {RATE_BIN} AS INTEGER) AS b, COUNT(*) FROM"
+                            " neural_activity WHERE variable='spike' GROUP BY b ORDER BY b"
+                            ).fetchall()
+        xs = [(b + 0.5) * RATE_BIN for b, _ in rows]
+        ys = [c / (n * RATE_BIN) for _, c in rows]
+    elif "system_progress" in tables:  # sampled once per progress interval
+        rows = conn.execute("SELECT sim_time, mean_rate FROM system_progress WHERE sim_time IS"
+                            " NOT NULL AND mean_rate IS NOT NULL ORDER BY wall").fetchall()
+        xs, ys = [r[0] for r in rows], [r[1] for r in rows]
+    else:
+        xs = ys = []
+    if not xs:
         return "no rate samples"
-    ax.plot([r[0] for r in rows], [r[1] for r in rows], "-o", ms=2)
+    ax.plot(xs, ys, lw=0.8)
     ax.set(xlabel="simulated time (s)", ylabel="mean rate (Hz)", title="population mean rate")
     return None
 
 
 def _weights(conn, tables, ax) -> str | None:
-    t = _find(tables, "weight", prefer="weight")
-    if t is None:
+    if "synapse_weights" not in tables:
         return "no weight table"
-    stage_col = next((c for c in ("stage", "label", "time") if c in tables[t]), None)
-    if stage_col is None:
-        return f"weight table {t} has no stage/time column"
-    stages = [r[0] for r in conn.execute(f"SELECT DISTINCT {stage_col} FROM {t} ORDER BY {stage_col}")]
+    import numpy as np
+
+    stages = {stage: np.array([r[0] for r in conn.execute(
+        "SELECT weight FROM synapse_weights WHERE stage=?", (stage,))]) * 1e9  # S -> nS
+        for stage in ("before", "after")}
+    stages = {k: v for k, v in stages.items() if v.size}
     if not stages:
         return "no weights recorded"
-    for stage, label in ((stages[0], "before"), (stages[-1], "after")):
-        w = [r[0] for r in conn.execute(f"SELECT weight FROM {t} WHERE {stage_col}=?", (stage,))]
-        ax.hist(w, bins=50, alpha=0.6, label=f"{label} ({stage})")
-        if len(stages) == 1:
-            break
-    ax.set(xlabel="weight", ylabel="synapses", title="synaptic weights before / after")
+    edges = np.histogram_bin_edges(np.concatenate(list(stages.values())), bins=50)
+    for stage, w in stages.items():
+        ax.hist(w, bins=edges, alpha=0.6, label=f"{stage} ({w.size} plastic synapses)")
+    ax.set(xlabel="weight (nS)", ylabel="synapses", title="plastic synaptic weights before / after")
     ax.legend()
     return None
 
@@ -204,7 +227,11 @@ def _text(conn, tables, run_dir: Path, written: list[Path], skipped: list[str]) 
     info = dict(conn.execute("SELECT key, value FROM run_info").fetchall()) \
         if "run_info" in tables else {}
     lines = [f"neurosys run {run_dir}"]
-    for key in ("started", "stopped", "stop_reason", "workspace", "missing"):
+    for key in ("started", "stopped"):
+        if info.get(key):
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(info[key])))
+            lines.append(f"  {key:<12} {when}")
+    for key in ("stop_reason", "workspace", "missing"):
         if info.get(key):
             lines.append(f"  {key:<12} {info[key]}")
     if "system_progress" in tables:

@@ -35,6 +35,7 @@ log = logging.getLogger("neurosys.system")
 
 PROGRESS_TABLE = "system_progress"
 INFO_TABLE = "run_info"
+WEIGHTS_TABLE = "synapse_weights"
 _CONTROL_PERIOD = 0.05  # seconds between two polls of system/command
 _JOIN_TIMEOUT = 60.0    # seconds a component thread gets to finish its current step
 
@@ -113,7 +114,16 @@ class System:
                                    persist_path=self.run_dir / "workspace.snapshot",
                                    persist_interval=cfg.system.persist_interval,
                                    unlink_on_close=True)
+        if not self.workspace.created:  # another live process holds this name
+            self.workspace._unlink_on_close = False
+            self.workspace.close()
+            self.workspace = None
+            self._close_resources()
+            self._stopped = True
+            raise ValueError(f"system.workspace_name {self.workspace_name!r} is in use by a "
+                             "running process; choose another name")
         self._started_at = time.time()
+        log.info("starting the components (the first start loads torch, the LLM and the EVM)")
         try:
             self.components = build_components(cfg, self.workspace, self.store, self.run_dir)
         except BaseException:
@@ -125,6 +135,7 @@ class System:
         self._info("missing", "; ".join(f"{k}: {v}" for k, v in self.components.missing.items()))
         self.workspace.write("system/targets", dict(self._targets))
         self._publish_status()
+        self._record_weights("before")
         self._running.set()
         self._make_runners()
         self._commands = CommandReader(self.workspace)
@@ -197,6 +208,7 @@ class System:
                 self._control.join(_JOIN_TIMEOUT)
             self.summary = self._summarize()
             self._record_progress(self.summary)
+            self._record_weights("after")
             self._info("stopped", time.time())
             self._info("stop_reason", self.stop_reason or reason)
             self._close_resources()
@@ -344,7 +356,7 @@ class System:
 
     def _publish_status(self, state: str | None = None) -> None:
         self.workspace.write("system/status", {
-            "state": state or self.state, "started": self._started_at or 0.0,
+            "state": state or self.state, "started": self._started_at or 0.0, "pid": os.getpid(),
             "wall_seconds": time.time() - (self._started_at or time.time())})
 
     # -- run store --------------------------------------------------------------------------
@@ -355,7 +367,22 @@ class System:
             PROGRESS_TABLE, "wall REAL, sim_time REAL, mean_rate REAL, soup_epoch INTEGER,"
             " entropy REAL, diversity REAL, agents INTEGER, total_balance REAL",
             component="system", version=1, indexes=("wall",))
+        self.store.create_table(WEIGHTS_TABLE, "stage TEXT, sim_time REAL, weight REAL",
+                                component="system", version=1)
         self._info("config", self.config.to_toml(comments=False))
+
+    def _record_weights(self, stage: str) -> None:
+        """The plastic synapses' weights, at start and at stop (for the report's histogram)."""
+        projection = getattr(self.components.network, "plastic", None)
+        if projection is None:
+            return
+        try:
+            weights = projection.weights
+        except Exception as exc:  # a report figure is never worth failing a run for
+            log.warning("could not read the synaptic weights: %s", exc)
+            return
+        sim = self.workspace.read("snn/time")
+        self.store.insert_many(WEIGHTS_TABLE, ((stage, sim, float(w)) for w in weights))
 
     def _info(self, key: str, value: Any) -> None:
         self.store.execute(f"INSERT OR REPLACE INTO {INFO_TABLE} VALUES (?, ?)", (key, str(value)))

@@ -8,6 +8,7 @@ import importlib
 import logging
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,19 @@ def optional_import(module: str, *names: str) -> tuple[Any | None, str | None]:
         return None, f"{module} is not available yet ({exc})"
 
 
+_LLM_DRAIN_SECONDS = 5.0
+
+
+def _drained(model: Any, timeout: float) -> bool:
+    """Wait until the shared model has no call queued or running."""
+    end = time.monotonic() + timeout
+    while getattr(model, "pending", 0) > 0:
+        if time.monotonic() >= end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 @dataclass
 class Components:
     network: Any = None
@@ -51,6 +65,11 @@ class Components:
             obj = getattr(self, name)
             close = getattr(obj, "close", None)
             if close is None:
+                continue
+            if name == "llm_model" and not _drained(obj, _LLM_DRAIN_SECONDS):
+                # Freeing the model while its worker still decodes would crash the process;
+                # the worker is a daemon thread, so leaving it is safe.
+                errors.append(f"llm_model: still busy after {_LLM_DRAIN_SECONDS:.0f} s, not closed")
                 continue
             try:
                 close()
@@ -79,6 +98,17 @@ def _ledger_passphrase(cfg: SystemConfig, run_dir: Path, ledger: Any) -> str | N
 
 def build_components(cfg: SystemConfig, workspace: Any, store: Any, run_dir: Path) -> Components:
     c = Components()
+    try:
+        _build(c, cfg, workspace, store, run_dir)
+    except BaseException:
+        c.close()  # what was built before the failure
+        raise
+    for name, why in c.missing.items():
+        log.warning("%s left out: %s", name, why)
+    return c
+
+
+def _build(c: Components, cfg: SystemConfig, workspace: Any, store: Any, run_dir: Path) -> None:
     seed = cfg.system.seed
 
     if cfg.network.enabled:
@@ -142,6 +172,3 @@ def build_components(cfg: SystemConfig, workspace: Any, store: Any, run_dir: Pat
                                                "rate_hz": cfg.system.target_rate_hz,
                                                "complexity": cfg.system.target_complexity,
                                                "seed": seed})
-    for name, why in c.missing.items():
-        log.warning("%s left out: %s", name, why)
-    return c

@@ -12,12 +12,16 @@ call carrying the latest value; calls for one key arrive in order, on a small di
 
 from __future__ import annotations
 
+import atexit
+import fcntl
 import logging
 import os
 import queue
 import secrets
 import struct
 import threading
+import time
+import weakref
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +36,7 @@ __all__ = [
     "WorkspaceClosedError",
     "DEFAULT_CAPACITY",
     "DEFAULT_MAX_VALUE_BYTES",
+    "reclaim_stale",
 ]
 
 logger = logging.getLogger(__name__)
@@ -42,6 +47,61 @@ WorkspaceClosedError = _native.WorkspaceClosedError
 DEFAULT_CAPACITY = 256
 DEFAULT_MAX_VALUE_BYTES = 256 * 1024
 Callback = Callable[[str, Any], Any]
+
+_SHM_DIR = "/dev/shm"
+# Handles whose segment name must go when the process ends, even if close() was never called.
+_unlink_at_exit: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _unlink_leftovers() -> None:
+    for ws in list(_unlink_at_exit):
+        try:
+            if not ws.closed:
+                ws.unlink()
+        except Exception:  # interpreter shutdown: best effort only
+            pass
+
+
+def reclaim_stale(min_age: float = 2.0) -> list[str]:
+    """Removes this user's workspace segments that no live process has open; returns their names.
+
+    A segment is in use exactly while some handle holds its shared flock (the kernel drops it
+    when a process dies), so this never removes a segment that anyone is using.
+    """
+    prefix = f"neurosys-{os.geteuid()}-"
+    removed = []
+    try:
+        entries = os.listdir(_SHM_DIR)
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.startswith(prefix):
+            continue
+        path = os.path.join(_SHM_DIR, entry)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            st = os.fstat(fd)
+            if st.st_uid != os.geteuid() or time.time() - st.st_ctime < min_age:
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # held: in use
+        else:
+            try:
+                same = os.stat(path)
+                if (same.st_ino, same.st_dev) == (st.st_ino, st.st_dev):
+                    os.unlink(path)
+                    removed.append(entry[len(prefix):])
+            except OSError:
+                pass
+        finally:
+            os.close(fd)
+    return removed
+
 
 _PERSIST_MAGIC = b"NSWSPERS"
 _PERSIST_VERSION = 1
@@ -127,7 +187,12 @@ class Workspace(_native.WorkspaceHandle):
         self._setup(persist_path, persist_interval, auto_named if unlink_on_close is None else unlink_on_close,
                     dispatcher_threads)
         if self.created and self._persist_path and os.path.exists(self._persist_path):
-            self.restore(self._persist_path)
+            try:
+                self.restore(self._persist_path)
+            except BaseException:
+                self._persist_path = None  # do not overwrite the file we could not read
+                self.close()
+                raise
 
     @classmethod
     def attach(cls, name: str, *, dispatcher_threads: int = 2) -> Workspace:
@@ -143,6 +208,8 @@ class Workspace(_native.WorkspaceHandle):
                dispatcher_threads: int) -> None:
         self._persist_path = os.fspath(persist_path) if persist_path is not None else None
         self._unlink_on_close = unlink_on_close
+        if unlink_on_close:
+            _unlink_at_exit.add(self)
         self._dispatcher_threads = dispatcher_threads
         self._lock = threading.Lock()
         self._subscribers: dict[str, list[Callback]] = {}
@@ -250,8 +317,6 @@ class Workspace(_native.WorkspaceHandle):
         if magic != _PERSIST_MAGIC or fmt != _PERSIST_VERSION:
             raise ValueError(f"path: {os.fspath(path)!r} is not a workspace file of format {_PERSIST_VERSION}")
         pos, end, restored = _HEAD.size, len(blob) - 4, 0
-        import time
-
         now = time.time()
         for _ in range(count):
             if pos + _ENTRY.size > end:

@@ -152,3 +152,29 @@ def test_bad_commands_and_config_are_rejected(workspace):
         mgr.history("agent-999")
     with pytest.raises(ValueError, match="op must be"):
         mgr.submit({"args": {}})
+
+
+def test_cli_lists_agents_and_prints_reward_history(workspace, store, capsys):
+    from neurosys.agents import reward_history
+    from neurosys.cli import main
+
+    mgr = AgentManager(workspace, None, store)
+    # the system passes arguments beside "op" (System.spawn_agent)
+    mgr.submit({"op": "spawn", "role": "regime_observer", "seq": 7})
+    for rate in (30.0, 25.0, 20.0, 18.0):
+        workspace.write("snn/mean_rate", rate)
+        mgr.tick()
+    assert main(["agents", "list", "--attach", workspace.name]) == 0
+    out = capsys.readouterr().out
+    assert "rate_controller" in out and "regime_observer" in out
+    assert main(["agents", "events", "--attach", workspace.name]) == 0
+    assert "spawn" in capsys.readouterr().out
+    controller = next(a for a in mgr.agents.values() if a.role == "rate_controller")
+    hist = reward_history(store, controller.id)
+    assert len(hist["reward"]) == 3
+    assert hist["reward"] == pytest.approx(mgr.history(controller.id)["reward"])
+    store.flush()
+    assert main(["agents", "history", controller.id, "--store", str(store.path)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and float(lines[0].split()[1]) == pytest.approx(hist["reward"][0], abs=1e-4)
+    assert main(["agents", "history", "agent-999", "--store", str(store.path)]) == 2

@@ -114,3 +114,21 @@ def test_tampered_journal_is_detected(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(JournalCorrupt, match="seq 4"):
         Ledger(tmp_path)
+
+
+def test_torn_snapshot_record_is_ignored(tmp_path: Path) -> None:
+    with Ledger(tmp_path, config=LedgerConfig(snapshot_every=4)) as ledger:
+        _fill(ledger)
+        before = ledger.balances_all()
+    snap = tmp_path / "ledger" / "evm-snapshot.bin"
+    good = snap.read_bytes()
+    snap.write_bytes(good + b"NSS1" + (10**6).to_bytes(8, "little") + b"torn by a crash")
+    torn = snap.read_bytes()
+    with Ledger(tmp_path, read_only=True) as reader:  # a reader never touches the file
+        assert reader.balances_all() == before
+        with pytest.raises(ValueError, match="read-only"):
+            reader.reward("agent-0", 1, "r", {})
+    assert snap.read_bytes() == torn
+    with Ledger(tmp_path) as again:
+        assert again.balances_all() == before and again.verify()["ok"]
+        assert snap.read_bytes()[:len(good)] == good

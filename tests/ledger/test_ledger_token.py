@@ -28,7 +28,7 @@ def test_mint_pays_once_and_emits_reward(open_ledger) -> None:
     assert ledger.chain_balance("alice") == 3.0
     assert ledger.token.functions.paid(bytes.fromhex(rid[2:])).call()
     assert ledger.token.functions.totalSupply().call() == 3 * ONE
-    receipt = ledger.chain.receipt(ledger.history()[-1]["tx_hash"])
+    receipt = ledger.chain.w3.eth.get_transaction_receipt(ledger.history()[-1]["tx_hash"])
     events = ledger.token.events.Reward().process_receipt(receipt, errors=DISCARD)
     assert [e["args"]["reward_id"].hex() for e in events] == [rid[2:]]
     assert events[0]["args"]["amount"] == 3 * ONE
@@ -134,3 +134,21 @@ def test_history_and_workspace_keys(tmp_path, chain: str) -> None:
     finally:
         ws.close()
         ws.unlink()
+
+
+def test_account_out_of_gas_money_is_topped_up(tmp_path) -> None:
+    from neurosys.ledger import Ledger
+
+    with Ledger(tmp_path) as ledger:
+        ledger.reward("alice", 5, "r", {})
+        alice = ledger.keys.account(ledger._index("alice"))
+        w3, gas_price = ledger.chain.w3, ledger.chain.gas_price()
+        drain = alice.sign_transaction({
+            "to": ledger.keys.address(0), "gas": 21000, "gasPrice": gas_price, "chainId": ledger.chain.chain_id,
+            "value": w3.eth.get_balance(alice.address) - 21000 * gas_price,
+            "nonce": w3.eth.get_transaction_count(alice.address)})
+        w3.eth.send_raw_transaction(drain.raw_transaction)
+        assert w3.eth.get_balance(alice.address) == 0
+        ledger._nonces.clear()
+        ledger.transfer("alice", "bob", 1)  # journaled, then sent again after the top-up
+        assert ledger.chain_balance("bob") == 1.0 and ledger.verify()["ok"]

@@ -69,7 +69,8 @@ def test_report_from_the_run(finished_run, tmp_path):
     run_dir, system, seen, components = finished_run
     figures, text = make_report(run_dir, tmp_path)
     names = {p.name for p in figures}
-    assert "rates.png" in names or "network" not in components
+    assert {"rates.png", "raster.png", "weights.png"} <= names or "network" not in components
+    assert "rewards.png" in names or "agents" not in components
     assert "entropy.png" in names or "soup" not in components
     for p in figures:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -122,3 +123,17 @@ def test_bad_use_is_rejected(tmp_path, make_config):
         with pytest.raises(RuntimeError, match="already started"):
             system.start()
     assert system.stop() == system.summary  # idempotent
+
+
+def test_workspace_name_in_use_is_refused(tmp_path, make_config):
+    cfg = make_config(tag="taken", **{"network.enabled": False, "soup.enabled": False,
+                                      "llm.enabled": False, "agents.enabled": False,
+                                      "ledger.enabled": False})
+    holder = Workspace(cfg.system.workspace_name, unlink_on_close=True)
+    try:
+        holder.write("mine", 1)
+        with pytest.raises(ValueError, match="workspace_name"):
+            System(cfg, run_dir=tmp_path, console_log=False).start()
+        assert holder.read("mine") == 1  # the other owner's segment is left alone
+    finally:
+        holder.close()

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from neurosys.workspace import Workspace
+from neurosys.workspace import Workspace, reclaim_stale
 
 from .conftest import run_python
 
@@ -154,3 +154,34 @@ def test_forked_child_can_write(start):
                 os._exit(0)
         os.waitpid(pid, 0)
         assert ws.read("from_fork") == pid
+
+
+def test_reclaim_stale_removes_only_abandoned_segments():
+    name = f"abandoned-{os.getpid()}"
+    child = run_python(f"""
+        import os, signal
+        from neurosys.workspace import Workspace
+        Workspace({name!r}, capacity=4).write("k", 1)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    child.communicate(timeout=60)
+    time.sleep(1.1)
+    with Workspace(capacity=4) as live:
+        removed = reclaim_stale(min_age=1.0)
+        assert name in removed and live.name not in removed
+        with pytest.raises(FileNotFoundError):
+            Workspace.attach(name)
+        other = Workspace.attach(live.name)  # the live one survived
+        other.close()
+
+
+def test_auto_named_segment_is_unlinked_at_exit():
+    child = run_python("""
+        from neurosys.workspace import Workspace
+        ws = Workspace()
+        print(ws.name, flush=True)
+    """)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    with pytest.raises(FileNotFoundError):
+        Workspace.attach(out.strip())

@@ -70,3 +70,11 @@ def test_corrupted_file_is_refused(tmp_path):
             ws.restore(path)
         with pytest.raises(ValueError, match="persist_path"):
             ws.persist()
+
+
+def test_unreadable_persist_file_fails_start_and_is_kept(tmp_path):
+    path = tmp_path / "broken.bin"
+    path.write_bytes(b"NSWSPERS" + b"\0" * 20)
+    with pytest.raises(ValueError):
+        Workspace(persist_path=path)
+    assert path.read_bytes().startswith(b"NSWSPERS")  # not overwritten by close()

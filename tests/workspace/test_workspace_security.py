@@ -23,6 +23,13 @@ def test_attach_refuses_group_readable_segment(ws):
         Workspace.attach(ws.name)
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="changing a file's owner needs root")
+def test_attach_refuses_segment_owned_by_another_user(ws):
+    os.chown(shm_path(ws.name), 12345, -1)
+    with pytest.raises(PermissionError, match="owned by uid 12345"):
+        Workspace.attach(ws.name)
+
+
 def test_attach_refuses_foreign_file():
     name = f"foreign-{os.getpid()}"
     fd = os.open(shm_path(name), os.O_CREAT | os.O_RDWR | os.O_EXCL, 0o600)

@@ -3,7 +3,8 @@ local LLM, and are spawned, cloned and retired by the ``AgentManager`` as the sy
 
 from neurosys.agents.agent import Agent
 from neurosys.agents.config import AgentsConfig
-from neurosys.agents.manager import COMMAND_OPS, ROLES, AgentManager, validate_agent_command
+from neurosys.agents.manager import (COMMAND_OPS, ROLES, AgentManager, reward_history,
+                                     validate_agent_command)
 from neurosys.agents.policy import Policy, PolicyNet
 from neurosys.agents.roles import ComplexityController, Inventor, Observer, RateController
 from neurosys.agents.state import STATE_SIZE
@@ -11,4 +12,4 @@ from neurosys.agents.triggers import LineageDetector, RegimeDetector
 
 __all__ = ["Agent", "AgentManager", "AgentsConfig", "COMMAND_OPS", "ComplexityController",
            "Inventor", "LineageDetector", "Observer", "Policy", "PolicyNet", "ROLES",
-           "RateController", "RegimeDetector", "STATE_SIZE", "validate_agent_command"]
+           "RateController", "RegimeDetector", "STATE_SIZE", "reward_history", "validate_agent_command"]

@@ -13,6 +13,7 @@ import math
 import queue
 import time
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -26,13 +27,14 @@ from neurosys.agents.triggers import LineageDetector, RegimeDetector
 from neurosys.llm.model import Decision
 from neurosys.llm.prompts import format_prompt
 
-__all__ = ["AgentManager", "ROLES", "COMMAND_OPS"]
+__all__ = ["AgentManager", "ROLES", "COMMAND_OPS", "reward_history", "validate_agent_command"]
 
 ROLES = ("rate_controller", "complexity_controller", "regime_observer", "lineage_observer",
          "inventor")
 COMMAND_OPS = {"spawn": ("role",), "retire": ("id", "reason"), "set_target": ("rate_hz", "complexity"),
                "pause": ("id",), "resume": ("id",)}
-_OP_ALIASES = {"spawn_agent": "spawn", "retire_agent": "retire"}
+_OP_ALIASES = {"spawn_agent": "spawn", "retire_agent": "retire", "pause_agent": "pause",
+               "resume_agent": "resume"}
 INTERACTIONS_COLUMNS = ("id INTEGER PRIMARY KEY, time REAL, state TEXT, action TEXT, reward REAL, "
                         "llm_response TEXT, agent_id TEXT, role TEXT")
 EVENTS_COLUMNS = "id INTEGER PRIMARY KEY, time REAL, kind TEXT, agent_id TEXT, role TEXT, reason TEXT, parent TEXT"
@@ -98,6 +100,9 @@ class AgentManager:
                         RegimeDetector("snn/synchrony", self.config.regime_window,
                                        self.config.regime_persist, min_margin=0.05)]
         self.lineages = LineageDetector()
+        # soup calls wait for the soup's running chunk of epochs: they go to one worker thread
+        self._soup_worker: ThreadPoolExecutor | None = None
+        self._soup_futures: list[Future] = []
         if store is not None:
             store.create_table("agent_interactions", INTERACTIONS_COLUMNS, component="agents",
                                version=1, indexes=("time", "agent_id"))
@@ -109,9 +114,11 @@ class AgentManager:
     # -- commands -----------------------------------------------------------------------------
     def submit(self, command: str | dict[str, Any], **args: Any) -> None:
         """Queue a command from any thread: ``submit("retire", id="a3")`` or
-        ``submit({"op": "set_target", "args": {"rate_hz": 10}})``. Checked now, run next tick."""
+        ``submit({"op": "set_target", "args": {"rate_hz": 10}})`` (arguments may also sit beside
+        "op"; a "seq" is ignored). Checked now (ValueError), run on the next tick."""
         if isinstance(command, dict):
-            op, args = command.get("op"), {**(command.get("args") or {}), **args}
+            beside = {k: v for k, v in command.items() if k not in ("op", "args", "seq")}
+            op, args = command.get("op"), {**(command.get("args") or {}), **beside, **args}
         else:
             op = command
         if not isinstance(op, str):
@@ -238,6 +245,22 @@ class AgentManager:
                                lineage=getattr(best, "lineage", None),
                                quantity=getattr(best, "quantity", "snn/mean_rate"), parent=best)
 
+    def soup_call(self, fn: Any, *args: Any) -> None:
+        """Run a soup method (inject, set_mutation_rate) on the soup worker thread, in order;
+        a failure is logged."""
+        if self._soup_worker is None:
+            self._soup_worker = ThreadPoolExecutor(1, thread_name_prefix="neurosys-agents-soup")
+        self._soup_futures = [f for f in self._soup_futures if not f.done()]
+        future = self._soup_worker.submit(fn, *args)
+        future.add_done_callback(lambda f: f.exception() and self.log.warning(
+            "soup call %s failed: %s", getattr(fn, "__name__", fn), f.exception()))
+        self._soup_futures.append(future)
+
+    def wait_soup(self, timeout: float | None = None) -> None:
+        """Block until every soup call queued so far has run."""
+        for future in list(self._soup_futures):
+            future.exception(timeout)
+
     # -- the tick -----------------------------------------------------------------------------
     def tick(self) -> None:
         """Run commands, then one step of every active agent, then the population rules.
@@ -293,6 +316,12 @@ class AgentManager:
         rows = np.array(list(agent.history), dtype=np.float64).reshape(-1, 3)
         return {"time": rows[:, 0], "tick": rows[:, 1].astype(np.int64), "reward": rows[:, 2]}
 
+    def history_from_store(self, agent_id: str) -> dict[str, np.ndarray]:
+        """Reward over time of any agent this run store has seen (also after retirement)."""
+        if self.store is None:
+            raise ValueError("history_from_store needs the manager's run store (store=None)")
+        return reward_history(self.store, agent_id)
+
     def __len__(self) -> int:
         return len(self.agents)
 
@@ -300,8 +329,19 @@ class AgentManager:
         for agent in self.agents.values():
             if agent._pending is not None:
                 agent._pending.cancel()
+        if self._soup_worker is not None:
+            self._soup_worker.shutdown(wait=True)
         if self.store is not None and not self.store.closed:
             self.store.flush()
+
+
+def reward_history(store: Any, agent_id: str) -> dict[str, np.ndarray]:
+    """Reward over time of ``agent_id`` from a run store's ``agent_interactions`` table: arrays
+    time and reward, oldest first (for plots, during or after a run)."""
+    rows = store.query("SELECT time, reward FROM agent_interactions WHERE agent_id=? ORDER BY id",
+                       (agent_id,))
+    data = np.array(rows, dtype=np.float64).reshape(-1, 2)
+    return {"time": data[:, 0], "reward": data[:, 1]}
 
 
 def _warm_start_rate(agent: Agent, rng: np.random.Generator, steps: int = 100) -> None:

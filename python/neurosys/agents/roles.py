@@ -20,6 +20,31 @@ __all__ = ["RateController", "ComplexityController", "Observer", "Inventor", "BF
 BFF_ALPHABET = b"<>{}-+.,[]"
 
 
+def lineage_count(soup: Any, program: bytes) -> float:
+    """Copies of ``program`` in the soup: the driver's ``lineage_count`` when it has one, else
+    the exact copies in the soup's program array."""
+    if hasattr(soup, "lineage_count"):
+        return float(soup.lineage_count(program))
+    programs = getattr(soup, "programs", None)
+    if programs is None:
+        programs = getattr(getattr(soup, "soup", None), "programs", None)
+    if programs is None:
+        return 0.0
+    arr = np.frombuffer(program, dtype=np.uint8)
+    if programs.shape[1] != arr.size:
+        return 0.0
+    return float(np.count_nonzero((programs == arr).all(axis=1)))
+
+
+def program_length(mgr: AgentManager) -> int:
+    """The soup's program size, else the configured one."""
+    soup = mgr.soup
+    programs = getattr(soup, "programs", None)
+    if programs is None:
+        programs = getattr(getattr(soup, "soup", None), "programs", None)
+    return int(programs.shape[1]) if programs is not None else mgr.config.program_length
+
+
 class _Controller(Agent):
     """Moves ``quantity`` toward the manager's target for ``target_key``."""
 
@@ -111,7 +136,7 @@ class ComplexityController(_Controller):
         rate = read_float(mgr.workspace, "soup/mutation_rate", mgr.config.mutation_rate_floor)
         factor = mgr.config.mutation_factor if action == "increase" else 1.0 / mgr.config.mutation_factor
         rate = float(np.clip(rate * factor, mgr.config.mutation_rate_floor, mgr.config.mutation_rate_ceiling))
-        mgr.soup.set_mutation_rate(rate)
+        mgr.soup_call(mgr.soup.set_mutation_rate, rate)
 
 
 class Observer(Agent):
@@ -133,8 +158,8 @@ class Observer(Agent):
     def value(self, mgr: AgentManager) -> float:
         if self.lineage is None:
             return read_float(mgr.workspace, self.quantity)
-        if mgr.soup is not None and hasattr(mgr.soup, "lineage_count"):
-            return float(mgr.soup.lineage_count(self.lineage))
+        if mgr.soup is not None:
+            return lineage_count(mgr.soup, self.lineage)
         for entry in mgr.workspace.read("soup/top_programs", None) or []:
             if isinstance(entry, dict) and entry.get("program") == self.lineage:
                 return float(entry.get("count", 0))
@@ -210,20 +235,26 @@ class Inventor(Agent):
     def apply(self, mgr: AgentManager, action: str) -> None:
         if mgr.soup is None:
             return
+        size = program_length(mgr)
         if action == "invent" and self._program_future is None:
             if mgr.llm is not None and self._may_consult(mgr):
-                grammar = f'root ::= [<>{{}}+.,\\[\\]-]{{{mgr.config.program_length // 2},{mgr.config.program_length}}}'
+                grammar = f'root ::= [<>{{}}+.,\\[\\]-]{{{max(1, size // 2)},{size}}}'
                 prompt = format_prompt("inventor", self._soup_summary(mgr))
                 self._program_future = mgr.llm.generate_async(prompt, grammar=grammar,
-                                                              max_tokens=mgr.config.program_length,
-                                                              temperature=0.8)
-            else:
-                self._inject(mgr, bytes(self.rng.choice(list(BFF_ALPHABET), mgr.config.program_length)))
+                                                              max_tokens=size, temperature=0.8)
+            else:  # no LLM, or it cannot pay: a random program of BFF instructions
+                self._inject(mgr, bytes(self.rng.choice(list(BFF_ALPHABET), size)))
         elif action == "mutate" and self.followed:
             best = max(self.followed, key=lambda p: self.followed[p][1])
             arr = np.frombuffer(best, dtype=np.uint8).copy()
             arr[self.rng.integers(0, len(arr))] = self.rng.choice(list(BFF_ALPHABET))
             self._inject(mgr, arr.tobytes())
+
+    def prompt(self, mgr: AgentManager, state: np.ndarray) -> str:
+        copies = sum(c for _, c in self.followed.values())
+        return format_prompt("inventor_action", {
+            "followed": len(self.followed), "copies": int(copies),
+            "change": int(copies - self._copies_before), "judged": len(self.inventions)})
 
     def _may_consult(self, mgr: AgentManager) -> bool:
         if mgr.economy is not None:
@@ -237,7 +268,7 @@ class Inventor(Agent):
         top = mgr.workspace.read("soup/top_programs", None) or []
         top_count = top[0].get("count", 0) if top and isinstance(top[0], dict) else 0
         metrics = mgr.workspace.read("soup/metrics", None) or {}
-        return {"length": mgr.config.program_length, "distinct": int(metrics.get("distinct", 0) or 0),
+        return {"length": program_length(mgr), "distinct": int(metrics.get("distinct", 0) or 0),
                 "entropy": read_float(mgr.workspace, "avg_entropy"), "top_count": int(top_count)}
 
     def _collect_program(self, mgr: AgentManager) -> None:
@@ -256,9 +287,9 @@ class Inventor(Agent):
             self._inject(mgr, program)
 
     def _inject(self, mgr: AgentManager, program: bytes) -> None:
-        size = mgr.config.program_length
+        size = program_length(mgr)
         program = (program + bytes(size))[:size]  # zero bytes are no-ops in BFF
-        mgr.soup.inject(program, mgr.config.inject_count)
+        mgr.soup_call(mgr.soup.inject, program, mgr.config.inject_count)
         epoch = int(read_float(mgr.workspace, "soup/epoch"))
         self.followed[program] = (epoch, float(mgr.config.inject_count))
         while len(self.followed) > 8:  # follow the newest few
@@ -269,7 +300,7 @@ class Inventor(Agent):
             return
         epoch = int(read_float(mgr.workspace, "soup/epoch"))
         for program, (founded, _) in list(self.followed.items()):
-            self.followed[program] = (founded, float(mgr.soup.lineage_count(program)))
+            self.followed[program] = (founded, lineage_count(mgr.soup, program))
             if epoch - founded >= mgr.config.follow_epochs:
                 self._settle(mgr, program)
 

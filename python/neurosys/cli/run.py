@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     if args.workspace is not None:
         overrides["system.workspace_name"] = args.workspace
     cfg = load_config(args.config).override(overrides)
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     system = System(cfg, run_dir=args.run_dir, console_log=not args.quiet and not args.tui)
     with _SignalStop(system):
         try:

@@ -17,10 +17,43 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _alive(pid: object) -> bool:
+    import os
+
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def running_workspaces() -> list[str]:
-    """Names of neurosys workspaces present in /dev/shm (POSIX shared memory on Linux)."""
+    """Names of the workspaces in /dev/shm that a running System publishes its status in."""
+    import os
+
+    from neurosys.workspace import Workspace
+
     shm = Path("/dev/shm")
-    return sorted(p.name for p in shm.glob("neurosys-*")) if shm.is_dir() else []
+    prefix = f"neurosys-{os.getuid()}-"  # the native core's segment naming
+    found = []
+    for path in sorted(shm.glob(prefix + "*")) if shm.is_dir() else []:
+        name = path.name[len(prefix):]
+        try:
+            ws = Workspace.attach(name)
+        except (OSError, ValueError):
+            continue
+        try:
+            status = ws.read("system/status")
+            if isinstance(status, dict) and status.get("state") in ("running", "paused") \
+                    and _alive(status.get("pid")):
+                found.append(name)
+        finally:
+            ws.close()
+    return found
 
 
 def run(args: argparse.Namespace) -> int:

@@ -83,10 +83,13 @@ class Chain:
     def fund(self, address: str, wei: int) -> None:
         """Give ``address`` ether for gas from the node's richest unlocked account (a dev node's
         prefunded accounts: eth-tester's, anvil's)."""
-        rich = max(self.w3.eth.accounts, key=self.w3.eth.get_balance, default=None)
+        rich = getattr(self, "_faucet", None)
         if rich is None or self.w3.eth.get_balance(rich) < 2 * wei:
-            raise RuntimeError(f"the node has no unlocked account with ether to fund {address}"
-                               " with gas; send it ether and retry")
+            rich = max(self.w3.eth.accounts, key=self.w3.eth.get_balance, default=None)
+            if rich is None or self.w3.eth.get_balance(rich) < 2 * wei:
+                raise RuntimeError(f"the node has no unlocked account with ether to fund"
+                                   f" {address} with gas; send it ether and retry")
+            self._faucet = rich
         tx_hash = self.w3.eth.send_transaction({"from": rich, "to": address, "value": wei})
         self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=60, poll_latency=0.02)
 
@@ -103,7 +106,8 @@ class EmbeddedChain(Chain):
     kind = "embedded"
     supports_snapshot = True
 
-    def __init__(self, snapshot: str | Path | None = None, restore: bool = True) -> None:
+    def __init__(self, snapshot: str | Path | None = None, restore: bool = True,
+                 writable: bool = True) -> None:
         from eth_tester import EthereumTester, PyEVMBackend
         from web3 import EthereumTesterProvider
 
@@ -113,7 +117,7 @@ class EmbeddedChain(Chain):
         self.snapshot_info: dict[str, Any] = {}
         self._snapshot: SnapshotFile | None = None
         if snapshot is not None:
-            self._snapshot = SnapshotFile(snapshot)
+            self._snapshot = SnapshotFile(snapshot, writable)
             if restore and self._snapshot.exists():
                 self.backend.chain, self.snapshot_info = self._snapshot.load(type(self.backend.chain))
         self.tester = EthereumTester(self.backend)
@@ -146,11 +150,12 @@ class RpcChain(Chain):
                 time.sleep(0.2)
 
 
-def open_chain(chain: str, snapshot: str | Path | None = None, restore: bool = True) -> Chain:
-    """``"embedded"`` (snapshots saved to ``snapshot``, restored from it if ``restore``) or an
-    ``http(s)://`` URL."""
+def open_chain(chain: str, snapshot: str | Path | None = None, restore: bool = True,
+               writable: bool = True) -> Chain:
+    """``"embedded"`` (snapshots saved to ``snapshot`` if ``writable``, restored from it if
+    ``restore``) or an ``http(s)://`` URL."""
     if chain == "embedded":
-        return EmbeddedChain(snapshot, restore)
+        return EmbeddedChain(snapshot, restore, writable)
     if isinstance(chain, str) and chain.startswith(("http://", "https://")):
         return RpcChain(chain)
     raise ValueError(f"chain must be 'embedded' or an http(s):// JSON-RPC URL, got {chain!r}")

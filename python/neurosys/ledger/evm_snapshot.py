@@ -83,8 +83,9 @@ def _record(info: dict[str, Any], head: Any, nodes: dict[bytes, bytes]) -> bytes
 class SnapshotFile:
     """One snapshot file: ``load`` it into a chain, ``save`` the chain's head into it."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, writable: bool = True) -> None:
         self.path = Path(path)
+        self.writable = writable  # False: never truncate or write (a reader beside a live run)
         self._saved: set[bytes] = set()
         self._full_size = 0
         self._size = 0
@@ -111,7 +112,7 @@ class SnapshotFile:
             pos = end + 32
         if head is None:
             raise ValueError(f"{str(self.path)!r} holds no complete neurosys EVM snapshot")
-        if pos < len(blob):
+        if pos < len(blob) and self.writable:
             with open(self.path, "r+b") as fh:  # drop the torn tail before appending again
                 fh.truncate(pos)
         self._saved = set(kv)
@@ -143,6 +144,8 @@ class SnapshotFile:
         """Save the head of ``chain`` with ``info``; appends the new nodes, or rewrites the file
         whole when it has none yet or the appended records outgrew the full one. Returns the
         bytes written."""
+        if not self.writable:
+            raise ValueError(f"the snapshot {str(self.path)!r} is open read-only")
         kv = _kv_store(chain)
         head = chain.get_canonical_head()
         full = not self.path.exists() or self._size == 0 or \

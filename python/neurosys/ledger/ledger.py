@@ -138,12 +138,13 @@ class Ledger:
         meta = self.journal.meta()
         snap_seq = 0
         if chain == "embedded":
-            self.chain: Chain = open_chain(chain, self.dir / "evm-snapshot.bin")
+            snap = self.dir / "evm-snapshot.bin"
+            self.chain: Chain = open_chain(chain, snap, writable=not self.read_only)
             info = self.chain.snapshot_info  # type: ignore[attr-defined]
             if info and meta.get("contract") and info.get("contract") == meta["contract"]:
                 snap_seq = int(info["seq"])
             elif info:  # a snapshot of another deployment: start from a fresh chain
-                self.chain = open_chain(chain, self.dir / "evm-snapshot.bin", restore=False)
+                self.chain = open_chain(chain, snap, restore=False, writable=not self.read_only)
         else:
             self.chain = open_chain(chain)
         self._snapshot_seq = snap_seq
@@ -151,8 +152,6 @@ class Ledger:
         self._mints_since_topup = 0
         self._fund(self.keys.address(ADMIN), self.config.operator_ether)
         self._fund(self.keys.address(MINTER), self.config.operator_ether)
-        for agent in list(self.agents):
-            self._ensure_funded(agent)
         artifact = load_artifact()
         address = meta.get("contract")
         if address and self.chain.has_code(address):
@@ -231,7 +230,17 @@ class Ledger:
 
     def _submit(self, raw: bytes, account: LocalAccount) -> dict[str, Any]:
         try:
-            return self.chain.send_raw(raw, self.config.tx_timeout)
+            try:
+                return self.chain.send_raw(raw, self.config.tx_timeout)
+            except Exception as exc:
+                text = str(exc).lower()
+                if not any(m in text for m in ("insufficient funds", "cannot afford")):
+                    raise
+                # out of gas money: top the account up and send the same transaction again
+                operator = account.address in (self.keys.address(ADMIN), self.keys.address(MINTER))
+                self._fund(account.address, self.config.operator_ether if operator
+                           else self.config.agent_ether)
+                return self.chain.send_raw(raw, self.config.tx_timeout)
         except Exception:
             self._nonces.pop(account.address, None)  # resynchronise from the chain next time
             raise

@@ -47,10 +47,11 @@ class Completion:
 
 class LlamaCppBackend:
     """llama-cpp-python in process; llama.cpp is not re-entrant, so calls hold a lock (the model's
-    worker queue already serializes them; the lock guards direct use)."""
+    worker queue already serializes them; the lock guards direct use). ``n_gpu_layers=-1``
+    offloads every layer when llama.cpp was built with a GPU backend, and is ignored otherwise."""
 
     def __init__(self, spec: ModelSpec, *, n_ctx: int = 2048, n_threads: int | None = None,
-                 seed: int = 0, n_gpu_layers: int = 0, **llama_kwargs: Any) -> None:
+                 seed: int = 0, n_gpu_layers: int = -1, **llama_kwargs: Any) -> None:
         try:
             from llama_cpp import Llama
         except ImportError as exc:  # pragma: no cover - depends on the install
@@ -172,9 +173,12 @@ class OllamaBackend:
 
 
 class OpenAIBackend:
-    """An OpenAI-compatible server (``/v1/chat/completions``, ``/v1/completions``). The
-    constraint is sent as ``response_format`` JSON schema, and as a ``grammar`` field that
-    llama.cpp-based servers honour and others ignore."""
+    """An OpenAI-compatible server (``/v1/chat/completions``, ``/v1/completions``). A
+    constraint goes as ``response_format`` — OpenAI's ``json_schema`` form, or, for servers that
+    answer it with an HTTP error (llama-cpp-python's), the ``json_object`` + ``schema`` form,
+    learned on the first constrained call — plus a ``grammar`` field that llama.cpp servers honour."""
+
+    FORMATS = ("json_schema", "json_object")
 
     def __init__(self, spec: ModelSpec, *, timeout: float = 30.0, **_: Any) -> None:
         self.base = spec.location
@@ -184,24 +188,45 @@ class OpenAIBackend:
         if not spec.name and not models:
             raise ValueError(f"the server {self.base} lists no models at /v1/models")
         self.name = spec.name or models[0]
+        self.format_style: str | None = None  # learned on the first constrained call
 
-    def _payload(self, constraint: Constraint | None, max_tokens: int,
-                 temperature: float) -> dict[str, Any]:
+    def _payload(self, constraint: Constraint | None, max_tokens: int, temperature: float,
+                 style: str) -> dict[str, Any]:
         payload: dict[str, Any] = {"model": self.name, "max_tokens": int(max_tokens),
                                    "temperature": float(temperature), "stream": False}
         if constraint is not None:
             if constraint.schema is not None:
-                payload["response_format"] = {"type": "json_object", "schema": constraint.schema}
+                payload["response_format"] = (
+                    {"type": "json_schema", "json_schema": {"name": "answer", "strict": True,
+                                                            "schema": constraint.schema}}
+                    if style == "json_schema" else {"type": "json_object", "schema": constraint.schema})
             if constraint.gbnf is not None:
                 payload["grammar"] = constraint.gbnf
         return payload
 
+    def _post(self, path: str, extra: dict[str, Any], constraint: Constraint | None,
+              max_tokens: int, temperature: float, timeout: float) -> dict[str, Any]:
+        styles = [self.format_style] if self.format_style else list(self.FORMATS)
+        if constraint is None or constraint.schema is None:
+            styles = styles[:1]
+        for i, style in enumerate(styles):
+            payload = {**self._payload(constraint, max_tokens, temperature, style), **extra}
+            try:
+                out = _http_json(f"{self.base}{path}", payload, timeout)
+            except BackendError as exc:
+                if i + 1 < len(styles) and ": HTTP " in str(exc):
+                    continue  # this server does not take that response_format: try the other
+                raise
+            if constraint is not None and constraint.schema is not None:
+                self.format_style = style
+            return out
+        raise AssertionError("unreachable")
+
     def chat(self, messages: list[dict[str, str]], constraint: Constraint | None,
              max_tokens: int, temperature: float, timeout: float) -> Completion:
-        payload = self._payload(constraint, max_tokens, temperature)
-        payload["messages"] = messages
         start = time.perf_counter()
-        out = _http_json(f"{self.base}/v1/chat/completions", payload, timeout)
+        out = self._post("/v1/chat/completions", {"messages": messages}, constraint, max_tokens,
+                         temperature, timeout)
         usage = out.get("usage") or {}
         return Completion(out["choices"][0]["message"].get("content") or "",
                           usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0),
@@ -209,10 +234,9 @@ class OpenAIBackend:
 
     def generate(self, prompt: str, constraint: Constraint | None, max_tokens: int,
                  temperature: float, timeout: float) -> Completion:
-        payload = self._payload(constraint, max_tokens, temperature)
-        payload["prompt"] = prompt
         start = time.perf_counter()
-        out = _http_json(f"{self.base}/v1/completions", payload, timeout)
+        out = self._post("/v1/completions", {"prompt": prompt}, constraint, max_tokens,
+                         temperature, timeout)
         usage = out.get("usage") or {}
         return Completion(out["choices"][0].get("text") or "", usage.get("prompt_tokens", 0),
                           usage.get("completion_tokens", 0), time.perf_counter() - start)

@@ -33,6 +33,10 @@ TEMPLATES: dict[str, str] = {
         "Write a self-replicating BFF program of about {length} instructions using only "
         "< > {{ }} - + . , [ ]. The soup has {distinct} distinct programs, high-order entropy "
         "{entropy:.3f}; the best lineage has {top_count} copies."),
+    "inventor_action": (
+        "Your {followed} programs in the soup have {copies} copies together ({change:+d} since "
+        "the last tick); {judged} earlier inventions were judged. Should you wait, invent a new "
+        "program, or mutate your best one?"),
 }
 
 # Words that may appear as prompt values: our own roles, quantities and triggers, never data.

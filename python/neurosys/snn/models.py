@@ -11,14 +11,15 @@ from neurosys.units import Hz, mV, ms, nS
 
 
 def coba(n: int = 4000, inputs: int = 80, seed: int = 1, dt: float = 0.1 * ms,
-         threads: int | None = None, stdp: bool = False) -> tuple[Network, Population, Population]:
+         threads: int | None = None, stdp: bool = False,
+         device: str = "auto") -> tuple[Network, Population, Population]:
     """Vogels & Abbott (2005) / Brette et al. (2007) benchmark 1 (COBA): 80 % excitatory (E),
     20 % inhibitory (I), each neuron receiving ``inputs`` connections on average (p = 0.02 at
     n = 4000); g_leak 10 nS (R_m 100 MOhm), tau_m 20 ms, E_exc 0 mV, E_inh -80 mV,
     tau_exc 5 ms, tau_inh 10 ms, w_exc 6 nS, w_inh 67 nS, refractory 5 ms; v uniform in
     [v_reset, v_thresh], conductances started at N(40, 15) nS and N(200, 120) nS.
     ``stdp=True`` makes the E->E synapses plastic (for the STDP cost benchmark)."""
-    net = Network(dt=dt, seed=seed, threads=threads)
+    net = Network(dt=dt, seed=seed, threads=threads, device=device)
     n_exc = int(0.8 * n)
     p = inputs / n
     rng = np.random.default_rng(seed)

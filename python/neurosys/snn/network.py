@@ -194,16 +194,14 @@ class Network:
             raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
         if device not in ("auto", "cpu", "cuda"):
             raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
-        if device == "cuda":
-            _core.resolve_device("cuda")  # raises when no kernels or no device
-            raise ValueError("device='cuda': the spiking engine has no CUDA kernels in this build")
-        self.device = "cpu"
         if threads is not None:
             threads = _count("threads", threads)
             if threads < 1:
                 raise ValueError("threads must be >= 1")
         self._threads = threads
-        self._core = _core.snn.Network(dt, int(seed) & 0xFFFFFFFFFFFFFFFF, threads or 1)
+        self._core = _core.snn.Network(dt, int(seed) & 0xFFFFFFFFFFFFFFFF, threads or 1, device)
+        #: "cpu" or "cuda" (CUDA runs static networks; STDP and multi-step delays need "cpu")
+        self.device: str = self._core.device
         self.groups: dict[str, Group] = {}
         self.projections: list[Projection] = []
 

@@ -1,0 +1,251 @@
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "snn/cuda_backend.hpp"
+#include "snn/kernels.hpp"
+#include "snn/network.hpp"
+
+namespace neurosys::snn {
+namespace {
+
+constexpr int kMaxChannels = 8;
+
+void check(cudaError_t err, const char* what) {
+  if (err != cudaSuccess) throw std::runtime_error(std::string("CUDA ") + what + ": " + cudaGetErrorString(err));
+}
+
+template <typename T>
+struct DeviceArray {
+  T* ptr = nullptr;
+  std::size_t size = 0;
+  DeviceArray() = default;
+  DeviceArray(const DeviceArray&) = delete;
+  DeviceArray& operator=(const DeviceArray&) = delete;
+  ~DeviceArray() { if (ptr) cudaFree(ptr); }
+  void alloc(std::size_t n) {
+    size = n;
+    if (n) check(cudaMalloc(&ptr, n * sizeof(T)), "malloc");
+  }
+  void upload(const T* host, std::size_t n, std::size_t offset = 0) {
+    if (n) check(cudaMemcpy(ptr + offset, host, n * sizeof(T), cudaMemcpyHostToDevice), "upload");
+  }
+  void download(T* host, std::size_t n, std::size_t offset = 0) const {
+    if (n) check(cudaMemcpy(host, ptr + offset, n * sizeof(T), cudaMemcpyDeviceToHost), "download");
+  }
+};
+
+template <typename F>
+__global__ void for_each_kernel(std::int64_t n, F f) {
+  const std::int64_t i = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x;
+  if (i < n) f(i);
+}
+
+template <typename F>
+void launch(std::int64_t n, const F& f) {
+  if (n > 0) for_each_kernel<<<static_cast<unsigned>((n + 255) / 256), 256>>>(n, f);
+}
+
+// The neuron update: channels decay exactly, v by membrane_exact / membrane_euler, threshold,
+// reset and refractory clamp, spikes appended to a list (in no particular order).
+struct LifUpdate {
+  double *v, *g;
+  const double* iinj;
+  std::int32_t* ref;
+  std::int64_t n;
+  int nch;
+  double E[kMaxChannels], decay[kMaxChannels];
+  bool current[kMaxChannels];
+  double k, R, v_rest, v_thresh, v_reset;
+  std::int32_t ref_steps;
+  bool exact;
+  std::uint32_t* spikes;
+  unsigned* count;
+  __device__ void operator()(std::int64_t i) const {
+    double gsum = 0.0, drive = 0.0;
+    for (int c = 0; c < nch; ++c) {
+      const double gc = g[c * n + i];
+      if (current[c]) {
+        drive += gc;
+      } else {
+        gsum += gc;
+        drive += gc * E[c];
+      }
+      g[c * n + i] = gc * decay[c];
+    }
+    const double G = 1.0 + R * gsum, A = v_rest + R * (drive + iinj[i]);
+    const double vn = exact ? membrane_exact(v[i], G, A, k) : membrane_euler(v[i], G, A, k);
+    const std::int32_t r = ref[i];
+    double vv = r > 0 ? v[i] : vn;
+    ref[i] = r > 0 ? r - 1 : 0;
+    if (vv > v_thresh) {
+      vv = v_reset;
+      ref[i] = ref_steps;
+      spikes[atomicAdd(count, 1u)] = static_cast<std::uint32_t>(i);
+    }
+    v[i] = vv;
+  }
+};
+
+struct PoissonUpdate {
+  const double* rate;
+  std::int64_t* next;
+  std::uint64_t* draws;
+  std::int64_t step;
+  double dt;
+  std::uint64_t seed, stream;
+  std::uint32_t* spikes;
+  unsigned* count;
+  __device__ void operator()(std::int64_t i) const {
+    if (next[i] != step) return;
+    spikes[atomicAdd(count, 1u)] = static_cast<std::uint32_t>(i);
+    next[i] = step + geometric_steps(rate[i] * dt, poisson_bits(seed, stream, i, draws[i]++));
+  }
+};
+
+// One block per spike (grid-stride over the spike count, which stays on the device).
+__global__ void propagate_kernel(const std::uint64_t* row, const std::uint32_t* target,
+                                 const float* weight, const std::uint32_t* spikes,
+                                 const unsigned* count, double* g) {
+  const unsigned n_spikes = *count;
+  for (unsigned s = blockIdx.x; s < n_spikes; s += gridDim.x) {
+    const std::uint32_t i = spikes[s];
+    for (std::uint64_t k = row[i] + threadIdx.x; k < row[i + 1]; k += blockDim.x)
+      atomicAdd(&g[target[k]], static_cast<double>(weight[k]));
+  }
+}
+
+struct DevicePop {
+  DeviceArray<double> v, g, iinj, rate;
+  DeviceArray<std::int32_t> ref;
+  DeviceArray<std::int64_t> next;
+  DeviceArray<std::uint64_t> draws;
+  DeviceArray<std::uint32_t> spikes;
+  DeviceArray<unsigned> count;
+};
+
+struct DeviceProj {
+  DeviceArray<std::uint64_t> row;
+  DeviceArray<std::uint32_t> target;
+  DeviceArray<float> weight;
+};
+
+}  // namespace
+
+void check_cuda_support(const Network& net) {
+  if (cuda_device_count() == 0) throw std::invalid_argument("device='cuda': no CUDA device is available");
+  for (const auto& R : net.projs) {
+    if (R->plastic) throw std::invalid_argument("device='cuda': STDP runs on the CPU only; use device='cpu'");
+    if (R->delay > 1) throw std::invalid_argument("device='cuda': delays above one step run on the CPU only");
+  }
+  for (const auto& P : net.pops)
+    if (P->channels.size() > kMaxChannels)
+      throw std::invalid_argument("device='cuda': at most 8 channels per population");
+}
+
+std::int64_t run_on_cuda(Network& net, std::int64_t steps) {
+  check_cuda_support(net);
+  const std::size_t np = net.pops.size();
+  std::vector<DevicePop> dp(np);
+  for (std::size_t p = 0; p < np; ++p) {
+    Population& P = *net.pops[p];
+    DevicePop& D = dp[p];
+    D.spikes.alloc(std::max<std::int64_t>(P.n, 1));
+    D.count.alloc(1);
+    if (P.poisson) {
+      D.rate.alloc(P.n); D.rate.upload(P.rate.data(), P.n);
+      D.next.alloc(P.n); D.next.upload(P.next_spike.data(), P.n);
+      D.draws.alloc(P.n); D.draws.upload(P.draws.data(), P.n);
+    } else {
+      D.v.alloc(P.n); D.v.upload(P.v.data(), P.n);
+      D.iinj.alloc(P.n); D.iinj.upload(P.i_inj.data(), P.n);
+      D.ref.alloc(P.n); D.ref.upload(P.refractory.data(), P.n);
+      D.g.alloc(P.channels.size() * P.n);
+      for (std::size_t c = 0; c < P.channels.size(); ++c) D.g.upload(P.g[c].data(), P.n, c * P.n);
+    }
+    P.spikes.assign(1, {});
+  }
+  std::vector<DeviceProj> dr(net.projs.size());
+  for (std::size_t r = 0; r < net.projs.size(); ++r) {
+    const Projection& R = *net.projs[r];
+    dr[r].row.alloc(R.row.size()); dr[r].row.upload(R.row.data(), R.row.size());
+    dr[r].target.alloc(R.target.size()); dr[r].target.upload(R.target.data(), R.target.size());
+    dr[r].weight.alloc(R.weight.size()); dr[r].weight.upload(R.weight.data(), R.weight.size());
+  }
+  const std::int64_t start = net.step_.load(), end = start + steps;
+  std::vector<unsigned> counts(np);
+  std::int64_t s = start;
+  for (; s < end; ++s) {
+    for (std::size_t p = 0; p < np; ++p) {
+      Population& P = *net.pops[p];
+      DevicePop& D = dp[p];
+      check(cudaMemset(D.count.ptr, 0, sizeof(unsigned)), "memset");
+      if (P.poisson) {
+        launch(P.n, PoissonUpdate{D.rate.ptr, D.next.ptr, D.draws.ptr, s, net.dt(), net.seed(),
+                                  P.stream, D.spikes.ptr, D.count.ptr});
+      } else {
+        LifUpdate f{};
+        f.v = D.v.ptr; f.g = D.g.ptr; f.iinj = D.iinj.ptr; f.ref = D.ref.ptr; f.n = P.n;
+        f.nch = static_cast<int>(P.channels.size());
+        for (int c = 0; c < f.nch; ++c) {
+          f.E[c] = P.channels[c].E; f.decay[c] = P.channels[c].decay; f.current[c] = P.channels[c].current;
+        }
+        f.k = net.dt() / P.p.tau_m; f.R = P.p.R_m; f.v_rest = P.p.v_rest;
+        f.v_thresh = P.p.v_thresh; f.v_reset = P.p.v_reset; f.ref_steps = P.ref_steps;
+        f.exact = P.p.method == Integrator::Exact;
+        f.spikes = D.spikes.ptr; f.count = D.count.ptr;
+        launch(P.n, f);
+      }
+    }
+    for (std::size_t r = 0; r < net.projs.size(); ++r) {
+      const Projection& R = *net.projs[r];
+      const Population& A = *net.pops[R.pre];
+      const unsigned blocks = static_cast<unsigned>(std::min<std::int64_t>(std::max<std::int64_t>(A.n, 1), 4096));
+      propagate_kernel<<<blocks, 128>>>(dr[r].row.ptr, dr[r].target.ptr, dr[r].weight.ptr,
+                                        dp[R.pre].spikes.ptr, dp[R.pre].count.ptr,
+                                        dp[R.post].g.ptr + static_cast<std::size_t>(R.channel) * net.pops[R.post]->n);
+    }
+    check(cudaGetLastError(), "launch");
+    // spikes back to the host for the monitors, sorted as the CPU path lists them
+    for (std::size_t p = 0; p < np; ++p) {
+      dp[p].count.download(&counts[p], 1);
+      auto& list = net.pops[p]->spikes[0];
+      list.resize(counts[p]);
+      dp[p].spikes.download(list.data(), counts[p]);
+      std::sort(list.begin(), list.end());
+    }
+    net.record_spikes(s);
+    bool sampled = false;
+    for (const auto& m : net.state_mons) sampled |= (s + 1) % m.every == 0;
+    if (sampled) {
+      for (std::size_t p = 0; p < np; ++p) {
+        Population& P = *net.pops[p];
+        if (P.poisson) continue;
+        dp[p].v.download(P.v.data(), P.n);
+        for (std::size_t c = 0; c < P.channels.size(); ++c) dp[p].g.download(P.g[c].data(), P.n, c * P.n);
+      }
+      net.record_states(s);
+    }
+    net.step_.store(s + 1);
+    if (net.stop_.load(std::memory_order_relaxed)) { ++s; break; }
+  }
+  check(cudaDeviceSynchronize(), "synchronize");
+  for (std::size_t p = 0; p < np; ++p) {
+    Population& P = *net.pops[p];
+    DevicePop& D = dp[p];
+    if (P.poisson) {
+      D.next.download(P.next_spike.data(), P.n);
+      D.draws.download(P.draws.data(), P.n);
+    } else {
+      D.v.download(P.v.data(), P.n);
+      D.ref.download(P.refractory.data(), P.n);
+      for (std::size_t c = 0; c < P.channels.size(); ++c) D.g.download(P.g[c].data(), P.n, c * P.n);
+    }
+  }
+  return s - start;
+}
+
+}  // namespace neurosys::snn
