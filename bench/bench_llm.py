@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import gc
 import statistics
-import tempfile
 import time
 
 import numpy as np
@@ -42,25 +41,30 @@ def pct(values: list[float], q: float) -> float:
 def bench_decisions(m, n: int) -> None:
     llama = m.backend.llama
     grammar = m.backend._grammar(choice_constraint(CHOICES))
-    ours, direct = [], []
+    ours, direct, own = [], [], []
     for i, prompt in enumerate(prompts(n + 3)):
         messages = [{"role": "user", "content": prompt}]
         order = (0, 1) if i % 2 else (1, 0)  # alternate who goes first
         for who in order:
             t = time.perf_counter()
             if who == 0:
-                m.decide(prompt, CHOICES)
+                d = m.decide_detailed(prompt, CHOICES)
+                # the wrapper's own time: the call minus the llama.cpp call timed in the worker
+                own.append(time.perf_counter() - t - d.seconds)
             else:
                 llama.create_chat_completion(messages=messages, grammar=grammar, max_tokens=16,
                                              temperature=0.0)
             (ours if who == 0 else direct).append(time.perf_counter() - t)
-    ours, direct = ours[3:], direct[3:]  # warm-up
+    ours, direct, own = ours[3:], direct[3:], own[3:]  # warm-up
     print(f"\n## decision latency, {n} decisions each (ms)")
     print(f"{'':28s}{'median':>10s}{'p95':>10s}")
     print(f"{'neurosys LLM.decide':28s}{1e3 * statistics.median(ours):10.1f}{1e3 * pct(ours, 95):10.1f}")
     print(f"{'llama-cpp-python direct':28s}{1e3 * statistics.median(direct):10.1f}{1e3 * pct(direct, 95):10.1f}")
-    print(f"{'overhead (ratio)':28s}{statistics.median(ours) / statistics.median(direct):10.3f}"
+    print(f"{'ratio ours / direct':28s}{statistics.median(ours) / statistics.median(direct):10.3f}"
           f"{pct(ours, 95) / pct(direct, 95):10.3f}")
+    share = [o / t for o, t in zip(own, ours)]
+    print(f"{'wrapper own time (ms)':28s}{1e3 * statistics.median(own):10.3f}{1e3 * pct(own, 95):10.3f}")
+    print(f"{'wrapper own time / call':28s}{100 * statistics.median(share):9.3f}%{100 * pct(share, 95):9.3f}%")
 
 
 def bench_tokens(m, n: int, max_tokens: int = 64) -> None:

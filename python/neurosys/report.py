@@ -76,7 +76,7 @@ def _raster(conn, tables, ax) -> str | None:
     if last is None:
         return "no spikes recorded"
     rows = conn.execute(f"SELECT time, neuron_id FROM {t}{where}"
-                        f"{' AND' if where else ' WHERE'} time >= ? LIMIT 200000",
+                        f"{' AND' if where else ' WHERE'} time >= ? LIMIT 50000",
                         (last - 1.0,)).fetchall()
     ax.scatter([r[0] for r in rows], [r[1] for r in rows], s=0.5, c="k")
     ax.set(xlabel="time (s)", ylabel="neuron", title="spike raster (last simulated second)")

@@ -4,7 +4,6 @@ rate, a rate controller (torch policy + the real LLM consulted every 10 ticks) w
 held there; the same network with no agent stays where it started."""
 
 import numpy as np
-import pytest
 
 from neurosys.agents import AgentManager
 from neurosys.llm import load
@@ -39,7 +38,8 @@ def test_controller_brings_the_rate_to_target_and_holds_it(workspace, store):
     controller = next(a for a in mgr.agents.values() if a.role == "rate_controller")
     held = rates[-30:]
     assert rates[0] > 30.0  # it starts far from the target
-    assert abs(np.mean(held) - TARGET_HZ) < 2.5 and max(held) < 16.0 and min(held) > 4.0
+    assert abs(np.mean(held) - TARGET_HZ) < 2.5
+    assert np.mean(np.abs(np.array(held) - TARGET_HZ) <= 0.4 * TARGET_HZ) >= 0.8  # held there
     assert controller.consultations >= 3
     n = store.query("SELECT COUNT(*) FROM agent_interactions WHERE agent_id=? AND llm_response IS NOT NULL",
                     (controller.id,))[0][0]

@@ -137,3 +137,17 @@ def test_workspace_name_in_use_is_refused(tmp_path, make_config):
         assert holder.read("mine") == 1  # the other owner's segment is left alone
     finally:
         holder.close()
+
+
+def test_report_cli(finished_run, tmp_path):
+    import subprocess
+    import sys
+
+    run_dir = finished_run[0]
+    proc = subprocess.run([sys.executable, "-m", "neurosys", "report", str(run_dir), "--out",
+                           str(tmp_path / "r")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "stop_reason  completed" in proc.stdout and (tmp_path / "r" / "report.txt").is_file()
+    proc = subprocess.run([sys.executable, "-m", "neurosys", "report", str(tmp_path / "none")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "has no run.db" in proc.stderr

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,6 +30,7 @@ class Agent:
     role = "agent"
     ACTIONS: tuple[str, ...] = ("decrease", "maintain", "increase")
     protected = False  # protected agents are never retired for low fitness
+    explore = True     # sample actions from the policy; False: take the most likely one
 
     def __init__(self, agent_id: str, persona: str, *, policy: Policy | None = None,
                  budget: int = 1000, consult_every: int = 10, uncertainty: float = 0.9,
@@ -92,7 +93,7 @@ class Agent:
         if decision is not None and not decision.fallback:
             action = self.ACTIONS.index(decision.choice)
         else:
-            action, probs = self.policy.act(state)
+            action, probs = self.policy.act(state, greedy=not self.explore)
             due = self.consult_every > 0 and self.age % self.consult_every == 0
             if self._pending is None and (due or Policy.uncertainty(probs) > self.uncertainty):
                 self._consult(mgr, state)

@@ -49,6 +49,7 @@ class _Controller(Agent):
     """Moves ``quantity`` toward the manager's target for ``target_key``."""
 
     protected = True
+    explore = False  # a controller steers a live system: it exploits, the LLM's advice explores
     quantity = ""
     target_key = ""
 

@@ -122,6 +122,7 @@ def _run_with_monitor(system: Any, cfg: Any) -> None:
 
     def clock() -> None:
         system.run(cfg.system.duration)
+        system.request_stop("completed")  # keeps an earlier reason (a signal, a stop command)
         if app.is_running:
             app.call_from_thread(app.exit)
 

@@ -4,9 +4,9 @@ the answer to ``modulation``."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from typing import Any
+
+import numpy as np
 
 from neurosys.llm.model import LLM, Decision, load
 from neurosys.llm.prompts import format_prompt
