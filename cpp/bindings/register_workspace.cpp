@@ -2,6 +2,8 @@
 // type (see cpp/workspace/py_handle.hpp for why); this file holds its methods and registration.
 #include <pybind11/pybind11.h>
 
+#include <sys/mman.h>
+
 #include "bindings/register.hpp"
 #include "workspace/py_handle.hpp"
 
@@ -560,4 +562,9 @@ void register_workspace(py::module_& m) {
   sub.add_object("WorkspaceFullError", py::reinterpret_borrow<py::object>(g_full_error));
   sub.add_object("WorkspaceClosedError", py::reinterpret_borrow<py::object>(g_closed_error));
   sub.attr("MAX_KEY_BYTES") = kMaxKeyBytes;
+  sub.def(
+      "unlink_name",
+      [](const std::string& name) { return shm_unlink(shm_name_for(name).c_str()) == 0; },
+      py::arg("name"),
+      "unlink_name(name) -> True when this user's segment of that name existed and was removed.");
 }

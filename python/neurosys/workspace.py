@@ -206,6 +206,7 @@ class Workspace(_native.WorkspaceHandle):
 
     def _setup(self, persist_path: Any, persist_interval: float | None, unlink_on_close: bool,
                dispatcher_threads: int) -> None:
+        self._segment_name = self.name  # kept for unlink() after close()
         self._persist_path = os.fspath(persist_path) if persist_path is not None else None
         self._unlink_on_close = unlink_on_close
         if unlink_on_close:
@@ -344,6 +345,13 @@ class Workspace(_native.WorkspaceHandle):
                 logger.exception("workspace: periodic persist to %s failed", self._persist_path)
 
     # -- lifetime ------------------------------------------------------------------------------
+    def unlink(self) -> bool:
+        """Remove the segment's name, before or after ``close()`` (as with
+        ``multiprocessing.shared_memory``); attached handles keep working. True when removed."""
+        if self.closed:
+            return _native.unlink_name(self._segment_name)
+        return super().unlink()
+
     def close(self) -> None:
         """Stops the watcher and persister, saves to persist_path, and unmaps the segment."""
         if self.closed:

@@ -1,9 +1,3 @@
-import os
-
-# before anything loads libgomp: idle OpenMP threads must sleep, not spin, on a shared machine
-# (see neurosys/llm/backends.py)
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
 import torch
 
 # as the AgentManager does (config torch_threads=1): batch-1 policies on a shared 2-core machine

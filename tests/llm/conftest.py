@@ -1,9 +1,3 @@
-import os
-
-# before anything loads libgomp: idle OpenMP threads must sleep, not spin, on a shared machine
-# (see neurosys/llm/backends.py)
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
 import pytest
 
 from neurosys import llm as nllm

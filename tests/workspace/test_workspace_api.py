@@ -1,3 +1,4 @@
+import os
 import threading
 import time
 
@@ -287,3 +288,16 @@ def test_threads_hammering_one_key(ws):
     for t in threads:
         t.join()
     assert not bad
+
+
+def test_unlink_after_close_like_shared_memory():
+    from neurosys.workspace import Workspace
+
+    ws = Workspace(f"unlink-after-close-{os.getpid()}")
+    ws.write("k", 1)
+    name = ws.name
+    ws.close()
+    assert ws.unlink() is True
+    assert ws.unlink() is False  # already gone
+    with pytest.raises(FileNotFoundError):
+        Workspace.attach(name)

@@ -275,7 +275,12 @@ class LLM:
         self._closed = True
         self._queue.put(None)
         self._worker.join(timeout=self.timeout)
-        self.backend.close()
+        if self._worker.is_alive():
+            # Freeing llama.cpp's model under a running generation crashes the process: leave
+            # it to the daemon worker's end (process exit) instead.
+            log.error("LLM worker still busy after %.1f s; leaving the model open", self.timeout)
+        else:
+            self.backend.close()
         with _LOAD_LOCK:
             if _LOADED.get(getattr(self, "_cache_key", None)) is self:
                 del _LOADED[self._cache_key]  # type: ignore[attr-defined]
