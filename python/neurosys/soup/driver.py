@@ -104,7 +104,7 @@ class SoupDriver:
     def set_mutation_rate(self, rate: float) -> None:
         with self._lock:
             self.soup.mutation_rate = rate  # validated by the engine
-            self._publish({"soup/mutation_rate": float(rate)})
+            self._publish({"soup/mutation_rate": self.soup.mutation_rate})  # as quantised by the engine
 
     def inject(self, program: bytes | str, count: int = 1) -> np.ndarray:
         with self._lock:

@@ -15,6 +15,7 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Label, TabbedContent, TabPane
 
 from neurosys.control import send_command
@@ -104,10 +105,14 @@ class NeurosysApp(App[None]):
         if not self._tabs.is_mounted:
             return
         self._status.poll(self.workspace)
-        active = self._tabs.active
-        if not active:
+        try:
+            active = self._tabs.active
+            pane = self._tabs.get_pane(active) if active else None
+        except NoMatches:  # TabbedContent announces its first tab before its panes are mounted
             return
-        for widget in self._tabs.get_pane(active).walk_children():
+        if pane is None:
+            return
+        for widget in pane.walk_children():
             poll = getattr(widget, "poll", None)
             if poll is not None:
                 poll(self.workspace)
