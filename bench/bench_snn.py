@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "snn"))
-from brian2_reference import spike_statistics  # noqa: E402
+from brian2_reference import coba_brian2_network, spike_statistics  # noqa: E402
 
 from neurosys.snn import models  # noqa: E402
 
@@ -50,33 +50,6 @@ def neurosys_run(n: int, threads: int, seed: int, stdp: bool = False) -> dict:
             "bytes": net.projections[0].bytes_per_synapse}
 
 
-BRIAN2_EQS = """
-dv/dt = (gl*(El - v) + ge*(Ee - v) + gi*(Ei - v)) / (gl*taum) : volt (unless refractory)
-dge/dt = -ge/taue : siemens
-dgi/dt = -gi/taui : siemens
-"""
-
-
-def brian2_network(b2, n: int, seed: int):
-    ns = dict(taum=20 * b2.ms, taue=5 * b2.ms, taui=10 * b2.ms, Vt=-50 * b2.mV, Vr=-60 * b2.mV,
-              El=-60 * b2.mV, Ee=0 * b2.mV, Ei=-80 * b2.mV, gl=10 * b2.nS, we=6 * b2.nS,
-              wi=67 * b2.nS)
-    b2.seed(seed)
-    b2.defaultclock.dt = 0.1 * b2.ms
-    P = b2.NeuronGroup(n, BRIAN2_EQS, threshold="v > Vt", reset="v = Vr", refractory=5 * b2.ms,
-                       method="exponential_euler", namespace=ns)
-    P.v = "Vr + rand() * (Vt - Vr)"
-    P.ge = "(randn() * 1.5 + 4) * 10 * nS"
-    P.gi = "(randn() * 12 + 20) * 10 * nS"
-    n_exc = int(0.8 * n)
-    Ce = b2.Synapses(P, P, on_pre="ge += we", namespace=ns)
-    Ci = b2.Synapses(P, P, on_pre="gi += wi", namespace=ns)
-    Ce.connect(f"i < {n_exc}", p=80 / n)
-    Ci.connect(f"i >= {n_exc}", p=80 / n)
-    mon = b2.SpikeMonitor(P)
-    return b2.Network(P, Ce, Ci, mon), mon
-
-
 def brian2_standalone(n: int, openmp_threads: int, seed: int, repeats: int,
                       timeout: float) -> dict:
     """Builds once (compile excluded), then runs the binary `repeats` times; the simulation-loop
@@ -92,7 +65,7 @@ def brian2_standalone(n: int, openmp_threads: int, seed: int, repeats: int,
     b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
     b2.prefs.devices.cpp_standalone.openmp_threads = openmp_threads
     b2.start_scope()
-    brian2_network(b2, n, seed)[0].run(DURATION * b2.second)
+    coba_brian2_network(b2, seed, n)[0].run(DURATION * b2.second)
     b2.device.build(directory=directory, compile=True, run=False)
     b2.device.reinit()
     b2.set_device("runtime")
@@ -114,7 +87,7 @@ def brian2_runtime(n: int, seed: int, target: str) -> dict:
     b2.set_device("runtime")
     b2.prefs.codegen.target = target
     b2.start_scope()
-    net, mon = brian2_network(b2, n, seed)
+    net, mon = coba_brian2_network(b2, seed, n)
     net.run(1 * b2.ms)  # code generation and compilation outside the timing
     t0 = time.perf_counter()
     net.run((DURATION - 0.001) * b2.second)

@@ -6,3 +6,25 @@ import os
 # (the GNU default) starve the others and turn a 0.5 s LLM decision into 10 s or more. Must be
 # set before the first OpenMP runtime loads, hence here at collection start.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import pytest
+
+
+@pytest.fixture
+def workspace():
+    """A fresh auto-named workspace, unlinked when closed."""
+    from neurosys.workspace import Workspace
+
+    ws = Workspace()
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A run store in the test's own folder."""
+    from neurosys.storage import RunStore
+
+    s = RunStore(tmp_path / "run.sqlite", batch_interval=0.01)
+    yield s
+    s.close()

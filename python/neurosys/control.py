@@ -26,6 +26,19 @@ OPS: dict[str, tuple[str, ...]] = {
 }
 
 
+
+def check_targets(args: dict[str, Any]) -> dict[str, float]:
+    """set_target's arguments (rate_hz and/or complexity) as floats; ValueError naming a bad one."""
+    if not args:
+        raise ValueError("set_target needs rate_hz and/or complexity")
+    checked = {}
+    for name, value in args.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or value < 0:
+            raise ValueError(f"set_target {name} must be a finite number >= 0, got {value!r}")
+        checked[name] = float(value)
+    return checked
+
 def validate_command(op: str, args: dict[str, Any] | None) -> dict[str, Any]:
     """Return ``args`` checked for ``op``; raise ValueError naming what is wrong."""
     if op not in OPS:
@@ -35,13 +48,7 @@ def validate_command(op: str, args: dict[str, Any] | None) -> dict[str, Any]:
         if name not in OPS[op]:
             raise ValueError(f"{op} accepts the arguments {OPS[op] or 'none'}, got {name!r}")
     if op == "set_target":
-        if not args:
-            raise ValueError("set_target needs rate_hz and/or complexity")
-        for name, value in args.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not math.isfinite(value) or value < 0:
-                raise ValueError(f"set_target {name} must be a finite number >= 0, got {value!r}")
-            args[name] = float(value)
+        args = check_targets(args)
     elif op == "spawn_agent":
         role = args.get("role", "controller")
         if not isinstance(role, str) or not role:

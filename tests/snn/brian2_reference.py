@@ -6,13 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def coba_brian2(seed: int, n: int = 4000, inputs: int = 80, duration: float = 1.0,
-                target: str = "numpy") -> tuple[np.ndarray, np.ndarray]:
-    """Brette et al. (2007) benchmark 1 in Brian2; returns (spike times s, indices)."""
-    import brian2 as b2
-
-    b2.start_scope()
-    b2.prefs.codegen.target = target
+def coba_brian2_network(b2, seed: int, n: int = 4000, inputs: int = 80):
+    """Brette et al. (2007) benchmark 1 built in the current Brian2 scope (runtime or
+    standalone device); returns (network, spike monitor)."""
     b2.seed(seed)
     b2.defaultclock.dt = 0.1 * b2.ms
     ns = dict(taum=20 * b2.ms, taue=5 * b2.ms, taui=10 * b2.ms, Vt=-50 * b2.mV, Vr=-60 * b2.mV,
@@ -34,7 +30,17 @@ def coba_brian2(seed: int, n: int = 4000, inputs: int = 80, duration: float = 1.
     Ce.connect(f"i < {n_exc}", p=inputs / n)
     Ci.connect(f"i >= {n_exc}", p=inputs / n)
     mon = b2.SpikeMonitor(P)
-    net = b2.Network(P, Ce, Ci, mon)
+    return b2.Network(P, Ce, Ci, mon), mon
+
+
+def coba_brian2(seed: int, n: int = 4000, inputs: int = 80, duration: float = 1.0,
+                target: str = "numpy") -> tuple[np.ndarray, np.ndarray]:
+    """The COBA network run in Brian2's runtime mode; returns (spike times s, indices)."""
+    import brian2 as b2
+
+    b2.start_scope()
+    b2.prefs.codegen.target = target
+    net, mon = coba_brian2_network(b2, seed, n, inputs)
     net.run(duration * b2.second)
     return np.asarray(mon.t / b2.second), np.asarray(mon.i)
 

@@ -6,46 +6,30 @@ import numpy as np
 import pytest
 
 from neurosys.snn import NeuromorphicNetwork
-from neurosys.storage import RunStore
 from neurosys.units import nA
-from neurosys.workspace import Workspace
 
 
-@pytest.fixture
-def ws():
-    w = Workspace()
-    yield w
-    w.close()
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = RunStore(tmp_path / "run.sqlite")
-    yield s
-    s.close()
-
-
-def test_step_publishes_the_documented_keys(ws, store):
-    nn = NeuromorphicNetwork(ws, store, seed=1)
+def test_step_publishes_the_documented_keys(workspace, store):
+    nn = NeuromorphicNetwork(workspace, store, seed=1)
     summary = nn.step(0.3)
-    acts = ws.read("neural_activations")
+    acts = workspace.read("neural_activations")
     assert isinstance(acts, np.ndarray) and acts.shape == (1000,) and acts.dtype == np.float64
-    assert ws.read("snn/mean_rate") == pytest.approx(acts.mean()) == pytest.approx(summary["mean_rate"])
+    assert workspace.read("snn/mean_rate") == pytest.approx(acts.mean()) == pytest.approx(summary["mean_rate"])
     assert 1.0 < summary["mean_rate"] < 100.0
-    assert 0.0 <= ws.read("snn/synchrony") <= 1.0
-    v = ws.read("snn/voltage_sample")
+    assert 0.0 <= workspace.read("snn/synchrony") <= 1.0
+    v = workspace.read("snn/voltage_sample")
     assert v.dtype == np.float64 and np.all((v > -0.1) & (v < 0.0))
-    raster = ws.read("snn/raster")
+    raster = workspace.read("snn/raster")
     assert len(raster["times"]) == len(raster["indices"]) == min(summary["spikes"], 5000)
     assert raster["indices"].dtype == np.int32
-    assert ws.read("snn/time") == pytest.approx(0.3)
-    assert ws.read("snn/i_inj") == pytest.approx(nn.i_inj)
+    assert workspace.read("snn/time") == pytest.approx(0.3)
+    assert workspace.read("snn/i_inj") == pytest.approx(nn.i_inj)
     nn.step(0.2)
-    assert len(ws.read("snn/rate_history")) == 2
+    assert len(workspace.read("snn/rate_history")) == 2
 
 
-def test_spikes_and_voltages_are_logged_to_the_run_store(ws, store):
-    nn = NeuromorphicNetwork(ws, store, seed=2, voltage_neurons=4)
+def test_spikes_and_voltages_are_logged_to_the_run_store(workspace, store):
+    nn = NeuromorphicNetwork(workspace, store, seed=2, voltage_neurons=4)
     summary = nn.step(0.2)
     (n_spikes,) = store.query("SELECT COUNT(*) FROM neural_activity WHERE variable='spike'")[0]
     assert n_spikes == summary["spikes"] > 0
@@ -56,18 +40,18 @@ def test_spikes_and_voltages_are_logged_to_the_run_store(ws, store):
     assert all(-0.1 < r[2] < 0.0 for r in rows)
 
 
-def test_modulation_from_the_workspace_changes_the_current_once_per_write(ws):
-    nn = NeuromorphicNetwork(ws, seed=3)
+def test_modulation_from_the_workspace_changes_the_current_once_per_write(workspace):
+    nn = NeuromorphicNetwork(workspace, seed=3)
     base = nn.i_inj
-    ws.write("modulation", "increase")
+    workspace.write("modulation", "increase")
     nn.step(0.05)
     assert nn.i_inj == pytest.approx(base + nn.modulation_step)
     nn.step(0.05)  # the same write is not applied twice
     assert nn.i_inj == pytest.approx(base + nn.modulation_step)
-    ws.write("modulation", -0.05)  # a number is a step in nA
+    workspace.write("modulation", -0.05)  # a number is a step in nA
     nn.step(0.05)
     assert nn.i_inj == pytest.approx(base + nn.modulation_step - 0.05 * nA)
-    ws.write("modulation", "nonsense")
+    workspace.write("modulation", "nonsense")
     nn.step(0.05)  # ignored
     assert nn.i_inj == pytest.approx(base + nn.modulation_step - 0.05 * nA)
 

@@ -5,70 +5,54 @@ import pytest
 
 from neurosys.cli import main
 from neurosys.soup import KNOWN_REPLICATOR, EvolutionaryDynamics, Soup, SoupDriver
-from neurosys.storage import RunStore
-from neurosys.workspace import Workspace
 
 
-@pytest.fixture
-def ws():
-    w = Workspace()
-    yield w
-    w.close()
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = RunStore(tmp_path / "run.sqlite")
-    yield s
-    s.close()
-
-
-def test_driver_publishes_keys_and_logs_rows(ws, store):
+def test_driver_publishes_keys_and_logs_rows(workspace, store):
     soup = Soup(size=512, seed=1, device="cpu")
-    driver = SoupDriver(soup, ws, store, metrics_every=4)
-    assert ws.read("soup/mutation_rate") == pytest.approx(2**-12)
-    assert driver.step(3) is None and ws.read("soup/epoch") == 3
+    driver = SoupDriver(soup, workspace, store, metrics_every=4)
+    assert workspace.read("soup/mutation_rate") == pytest.approx(2**-12)
+    assert driver.step(3) is None and workspace.read("soup/epoch") == 3
     m = driver.step(6)          # crosses epoch 4 and 8
     assert m is not None and m.epoch == 8 and soup.epoch == 9
-    assert ws.read("soup/epoch") == 9
-    assert ws.read("avg_entropy") == pytest.approx(m.high_order_entropy)
-    assert ws.read("diversity_index") == pytest.approx(m.distinct / 512)
-    metrics = ws.read("soup/metrics")
+    assert workspace.read("soup/epoch") == 9
+    assert workspace.read("avg_entropy") == pytest.approx(m.high_order_entropy)
+    assert workspace.read("diversity_index") == pytest.approx(m.distinct / 512)
+    metrics = workspace.read("soup/metrics")
     assert metrics["epoch"] == 8 and metrics["distinct"] == m.distinct
-    assert list(ws.read("soup/hoe_history")) == pytest.approx(list(driver.hoe_history))
-    assert len(ws.read("soup/hoe_history")) == 2
-    top = ws.read("soup/top_programs")
+    assert list(workspace.read("soup/hoe_history")) == pytest.approx(list(driver.hoe_history))
+    assert len(workspace.read("soup/hoe_history")) == 2
+    top = workspace.read("soup/top_programs")
     assert 1 <= len(top) <= 10 and isinstance(top[0]["program"], bytes) and top[0]["count"] >= 1
-    assert ws.read("soup/replicators") == []
+    assert workspace.read("soup/replicators") == []
     rows = store.query("SELECT epoch, high_order_entropy, distinct_programs FROM soup_epochs ORDER BY epoch")
     assert [r[0] for r in rows] == [4, 8]
     assert rows[1][1] == pytest.approx(m.high_order_entropy) and rows[1][2] == m.distinct
 
 
-def test_driver_controls_mutation_and_injection(ws):
+def test_driver_controls_mutation_and_injection(workspace):
     soup = Soup(size=256, seed=2, device="cpu")
-    driver = SoupDriver(soup, ws, None, metrics_every=2)
+    driver = SoupDriver(soup, workspace, None, metrics_every=2)
     driver.set_mutation_rate(0.001)
-    assert soup.mutation_rate == 0.001 and ws.read("soup/mutation_rate") == 0.001
+    assert soup.mutation_rate == 0.001 and workspace.read("soup/mutation_rate") == 0.001
     with pytest.raises(ValueError):
         driver.set_mutation_rate(2.0)
     driver.inject(KNOWN_REPLICATOR, 40)
     driver.step(2)
-    assert KNOWN_REPLICATOR in ws.read("soup/replicators") or \
-        KNOWN_REPLICATOR[::-1] in ws.read("soup/replicators")
+    assert KNOWN_REPLICATOR in workspace.read("soup/replicators") or \
+        KNOWN_REPLICATOR[::-1] in workspace.read("soup/replicators")
     assert driver.known_replicators
     with pytest.raises(ValueError, match="metrics_every"):
         SoupDriver(soup, metrics_every=0)
 
 
-def test_evolutionary_dynamics_seed_preset(ws, store):
-    ga = EvolutionaryDynamics(ws, store, soup_size=200, seed=3)
+def test_evolutionary_dynamics_seed_preset(workspace, store):
+    ga = EvolutionaryDynamics(workspace, store, soup_size=200, seed=3)
     assert ga.population.shape == (200, 100)
     assert set(np.unique(ga.population).tobytes()) <= set(b"><+-.,[]")
     history = ga.run(8)
     assert [h["epoch"] for h in history] == list(range(8))
-    assert ws.read("avg_entropy") == pytest.approx(history[-1]["avg_entropy"])
-    assert ws.read("diversity_index") == pytest.approx(history[-1]["diversity_index"])
+    assert workspace.read("avg_entropy") == pytest.approx(history[-1]["avg_entropy"])
+    assert workspace.read("diversity_index") == pytest.approx(history[-1]["diversity_index"])
     assert store.query("SELECT COUNT(*) FROM soup_ga_epochs")[0][0] == 8
     # selection pushes fitness up: the best never gets worse with elitism
     bests = [h["best_entropy"] for h in history]

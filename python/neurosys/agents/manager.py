@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import queue
 import time
 from collections import deque
@@ -24,6 +23,7 @@ from neurosys.agents.config import AgentsConfig
 from neurosys.agents.roles import ComplexityController, Inventor, Observer, RateController
 from neurosys.agents.state import STATE_SIZE, read_float
 from neurosys.agents.triggers import LineageDetector, RegimeDetector
+from neurosys.control import check_targets
 from neurosys.llm.model import Decision
 from neurosys.llm.prompts import format_prompt
 
@@ -58,13 +58,7 @@ def validate_agent_command(op: str, args: dict[str, Any] | None = None) -> tuple
     elif op == "retire" and not isinstance(args.get("id"), str):
         raise ValueError(f"retire needs the agent id (a string), got {args.get('id')!r}")
     elif op == "set_target":
-        if not args:
-            raise ValueError("set_target needs rate_hz and/or complexity")
-        for name, value in args.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not math.isfinite(value) or value < 0:
-                raise ValueError(f"set_target {name} must be a finite number >= 0, got {value!r}")
-            args[name] = float(value)
+        args = check_targets(args)
     elif op in ("pause", "resume") and args.get("id") is not None and not isinstance(args["id"], str):
         raise ValueError(f"{op} id must be an agent id string (or absent: every agent)")
     return op, args

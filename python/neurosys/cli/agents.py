@@ -38,19 +38,11 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "history":
         return _history(args)
     from neurosys.agents.manager import ROLES
-    from neurosys.cli.tui import running_workspaces
+    from neurosys.cli.tui import attach_name
     from neurosys.control import send_command
     from neurosys.workspace import Workspace
 
-    name = args.attach
-    if name is None:
-        found = running_workspaces()
-        if len(found) != 1:
-            raise ValueError("--attach NAME is needed: " + (
-                f"several workspaces are running ({', '.join(found)})" if found
-                else "no running workspace was found"))
-        name = found[0]
-    ws = Workspace.attach(name)
+    ws = Workspace.attach(attach_name(args.attach))
     try:
         if args.action == "spawn":
             if args.arg not in ROLES:

@@ -56,19 +56,23 @@ def running_workspaces() -> list[str]:
     return found
 
 
+def attach_name(name: str | None) -> str:
+    """``name``, or the one running system's workspace when None (ValueError unless exactly one)."""
+    if name is not None:
+        return name
+    found = running_workspaces()
+    if len(found) != 1:
+        raise ValueError("--attach NAME is needed: " + (
+            f"several workspaces are running ({', '.join(found)})" if found
+            else "no running workspace was found"))
+    return found[0]
+
+
 def run(args: argparse.Namespace) -> int:
     from neurosys.tui.app import NeurosysApp
     from neurosys.workspace import Workspace
 
-    name = args.attach
-    if name is None:
-        found = running_workspaces()
-        if len(found) != 1:
-            raise ValueError("--attach NAME is needed: " + (
-                f"several workspaces are running ({', '.join(found)})" if found
-                else "no running workspace was found"))
-        name = found[0]
-    workspace = Workspace.attach(name)
+    workspace = Workspace.attach(attach_name(args.attach))
     try:
         NeurosysApp(workspace, refresh_hz=args.refresh_hz).run()
     finally:
