@@ -26,6 +26,10 @@ def run(workspace, store, model, with_agents: bool) -> list[float]:
             net.step(CHUNK_S)
             if mgr is not None:
                 mgr.tick()
+                if len(rates) % 10 == 0:
+                    # the system paces ticks (0.5 s), so LLM answers arrive between them; this
+                    # tight loop lets them arrive the same way once every 10 ticks
+                    mgr.wait_llm(60)
             rates.append(workspace.read("snn/mean_rate"))
         return rates, mgr
     finally:

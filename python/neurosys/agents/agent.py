@@ -31,6 +31,7 @@ class Agent:
     ACTIONS: tuple[str, ...] = ("decrease", "maintain", "increase")
     protected = False  # protected agents are never retired for low fitness
     explore = True     # sample actions from the policy; False: take the most likely one
+    advice_floor = 0.2  # a non-exploring agent follows LLM advice its policy gives at least this
 
     def __init__(self, agent_id: str, persona: str, *, policy: Policy | None = None,
                  budget: int = 1000, consult_every: int = 10, uncertainty: float = 0.9,
@@ -59,8 +60,9 @@ class Agent:
         self.rewards: deque[float] = deque(maxlen=200)
         self.history: deque[tuple[float, int, float]] = deque(maxlen=10000)  # (time, tick, reward)
         self._pending: Future | None = None
+        self._asked_at = -self.consult_every  # age of the last consultation: the first tick asks
         self._balance: tuple[int, float] | None = None  # (tick read, tokens)
-        self._prev: tuple[np.ndarray, int, Decision | None] | None = None
+        self._prev: tuple[np.ndarray, int, Decision | None, bool] | None = None
 
     # -- role hooks ---------------------------------------------------------------------------
     def observe(self, mgr: AgentManager) -> np.ndarray:
@@ -90,31 +92,39 @@ class Agent:
         decision = None
         if self._pending is not None and self._pending.done():
             decision, self._pending = self._pending.result(), None
+        action, probs = self.policy.act(state, greedy=not self.explore)
+        followed = False
         if decision is not None and not decision.fallback:
-            action = self.ACTIONS.index(decision.choice)
-        else:
-            action, probs = self.policy.act(state, greedy=not self.explore)
-            due = self.consult_every > 0 and self.age % self.consult_every == 0
-            if self._pending is None and (due or Policy.uncertainty(probs) > self.uncertainty):
+            advised = self.ACTIONS.index(decision.choice)
+            # An agent that explores follows the advice; one that steers a live system follows
+            # it only where its own policy finds it plausible, so a small model's wrong advice
+            # cannot push the controlled quantity away from target (it is still logged).
+            followed = bool(self.explore or probs[advised] >= self.advice_floor)
+            if followed:
+                action = advised
+        elif self._pending is None:
+            # due: k ticks since the last question (not age % k, which a slow answer skips)
+            due = self.consult_every > 0 and self.age - self._asked_at >= self.consult_every
+            if due or Policy.uncertainty(probs) > self.uncertainty:
                 self._consult(mgr, state)
         self.apply(mgr, self.ACTIONS[action])
         self.last_action = self.ACTIONS[action]
-        self._prev = (state, action, decision)
+        self._prev = (state, action, decision, followed)
         self.age += 1
 
     def _learn(self, mgr: AgentManager, state: np.ndarray) -> None:
-        prev_state, prev_action, decision = self._prev  # type: ignore[misc]
+        prev_state, prev_action, decision, followed = self._prev  # type: ignore[misc]
         r = float(self.reward(mgr, prev_state, prev_action, state))
         advantage = r - self.policy.baseline
         self.policy.learn(prev_state, prev_action, r)
-        if decision is not None and not decision.fallback and advantage > 0:
+        if followed and advantage > 0:
             # imitation of the LLM, weighted by how much better than usual the reward that
             # followed its decision was (a decision that made things worse teaches nothing)
             self.policy.imitate(prev_state, [prev_action], float(min(2.0 * advantage, 2.0)))
         self.last_reward = r
         self.rewards.append(r)
         self.history.append((time.time(), mgr.ticks, r))
-        mgr.log_interaction(self, prev_state, self.ACTIONS[prev_action], r, decision)
+        mgr.log_interaction(self, prev_state, self.ACTIONS[prev_action], r, decision, followed)
 
     def _consult(self, mgr: AgentManager, state: np.ndarray) -> None:
         if mgr.llm is None:
@@ -128,6 +138,7 @@ class Agent:
         else:
             self.budget -= 1
         self.consultations += 1
+        self._asked_at = self.age
         self._pending = mgr.llm.decide_async(self.prompt(mgr, state), self.ACTIONS, self.context)
 
     def balance(self, mgr: AgentManager) -> float:

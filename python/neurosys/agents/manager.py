@@ -255,6 +255,13 @@ class AgentManager:
         for future in list(self._soup_futures):
             future.exception(timeout)
 
+    def wait_llm(self, timeout: float | None = None) -> None:
+        """Block until every agent's pending LLM consultation has its answer (scripts and tests
+        that tick in a tight loop; the system's ticks are paced, so answers arrive between)."""
+        for agent in list(self.agents.values()):
+            if agent._pending is not None:
+                agent._pending.exception(timeout)
+
     # -- the tick -----------------------------------------------------------------------------
     def tick(self) -> None:
         """Run commands, then one step of every active agent, then the population rules.
@@ -281,11 +288,12 @@ class AgentManager:
 
     # -- logging and reading ------------------------------------------------------------------
     def log_interaction(self, agent: Agent, state: np.ndarray, action: str, reward: float,
-                        decision: Decision | None) -> None:
+                        decision: Decision | None, followed: bool = False) -> None:
         if self.store is None:
             return
         llm_response = None if decision is None else json.dumps(
-            {"choice": decision.choice, "raw": decision.raw, "fallback": decision.fallback})
+            {"choice": decision.choice, "raw": decision.raw, "fallback": decision.fallback,
+             "followed": followed})
         self.store.insert("agent_interactions", (
             None, time.time(), json.dumps([round(float(x), 6) for x in state]), action,
             float(reward), llm_response, agent.id, agent.role))

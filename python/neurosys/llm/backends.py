@@ -61,7 +61,9 @@ class LlamaCppBackend:
             raise ValueError(f"n_ctx must be >= 256 tokens, got {n_ctx!r}")
         self.name = spec.name
         self.path = spec.location
-        threads = n_threads or max(1, min(4, os.cpu_count() or 1))
+        # One core is left to the simulation threads: llama.cpp's threads synchronise per token,
+        # so a thread that shares its core with a busy engine stalls every other one.
+        threads = n_threads or max(1, min(4, (os.cpu_count() or 1) - 1))
         try:
             self.llama = Llama(model_path=spec.location, n_ctx=int(n_ctx), n_threads=threads,
                                seed=int(seed), n_gpu_layers=n_gpu_layers, verbose=False,
