@@ -78,3 +78,35 @@ def check_components_flushed(db, tables, cfg, sim_time, epoch) -> None:
         latest = db.execute(f"SELECT MAX(epoch) FROM {soup}").fetchone()[0]
         assert latest is not None
         assert latest > epoch - cfg.soup.metrics_every - cfg.soup.epochs_per_step
+
+
+def test_second_ctrl_c_forces_exit_and_leaves_a_sound_store(tmp_path, make_config):
+    cfg = make_config(tag="sigint2")
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(cfg.to_toml())
+    run_dir = tmp_path / "run"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "neurosys", "run", "--config", str(config_file), "--duration",
+         "600", "--run-dir", str(run_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while progress_rows(run_dir / "run.db") < 2:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the run never got going"
+            time.sleep(0.2)
+        os.kill(proc.pid, signal.SIGINT)
+        log = run_dir / "neurosys.log"
+        while "stopping (SIGINT)" not in log.read_text():  # the clean stop has begun ...
+            assert time.monotonic() < deadline, "the first Ctrl-C started no clean stop"
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGINT)  # ... and a second Ctrl-C cuts it short
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "second interrupt, exiting without cleanup" in err
+    db = sqlite3.connect(run_dir / "run.db")
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("SELECT COUNT(*) FROM system_progress").fetchone()[0] >= 2
