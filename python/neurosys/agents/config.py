@@ -43,6 +43,8 @@ class AgentsConfig:
     clone_above: float = 0.3         # mean reward a clone's parent must exceed
     clone_sigma: float = 0.02        # std of the noise added to a clone's policy weights
     torch_threads: int = 1           # intra-op threads for the (tiny) policies; 0: torch's default
+    collaboration_every: int = 10    # ticks between a controller's purchases of a prediction (0: never)
+    collaboration_price: float = 0.5 # tokens a controller pays an observer per delivered prediction
     seed: int = 0
 
     def __post_init__(self) -> None:

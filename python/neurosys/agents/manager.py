@@ -250,6 +250,29 @@ class AgentManager:
             "soup call %s failed: %s", getattr(fn, "__name__", fn), f.exception()))
         self._soup_futures.append(future)
 
+    def buy_prediction(self, buyer: Agent, quantity: str) -> float | None:
+        """Collaboration: ``buyer`` pays an observer of ``quantity`` for its latest prediction
+        (-1 fall, 0 stay, +1 rise) through the economy, which pays only on delivery. None when
+        no purchase is due, no observer of it is alive, or nothing was delivered or paid."""
+        every = self.config.collaboration_every
+        if self.economy is None or every <= 0 or buyer.age % every:
+            return None
+        seller = next((a for a in self.agents.values() if isinstance(a, Observer) and a.alive
+                       and a.lineage is None and a.quantity == quantity and a.id != buyer.id), None)
+        if seller is None:
+            return None
+        prediction = seller.last_action  # None until the observer has predicted once
+        service = f"prediction:{quantity}:{seller.id}:{seller.age}"
+        try:
+            paid = self.economy.on_collaboration(buyer.id, seller.id, self.config.collaboration_price,
+                                                 service, delivered=prediction is not None)
+        except Exception as exc:  # the ledger failing must not stop the tick
+            self.log.warning("economy.on_collaboration failed for %s -> %s: %s", buyer.id, seller.id, exc)
+            return None
+        if paid is None or prediction is None:
+            return None
+        return float(Observer.ACTIONS.index(prediction) - 1)
+
     def wait_soup(self, timeout: float | None = None) -> None:
         """Block until every soup call queued so far has run."""
         for future in list(self._soup_futures):

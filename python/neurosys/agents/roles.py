@@ -108,9 +108,21 @@ class RateController(_Controller):
     role = "rate_controller"
     quantity = "snn/mean_rate"
     target_key = "rate_hz"
+    bought_prediction = 0.0
 
     def value(self, mgr: AgentManager) -> float:
         return read_float(mgr.workspace, "snn/mean_rate")
+
+    def observe(self, mgr: AgentManager) -> np.ndarray:
+        # A controller has no spread of its own, so that feature (index 6) carries a regime
+        # observer's prediction of the rate (-1/0/+1), bought from it every few ticks
+        # (collaboration) and held in between; 0 while there is none.
+        bought = mgr.buy_prediction(self, self.quantity)
+        if bought is not None:
+            self.bought_prediction = bought
+        state = super().observe(mgr)
+        state[6] = self.bought_prediction
+        return state
 
     def apply(self, mgr: AgentManager, action: str) -> None:
         rel_error = abs((self._prev_value or 0.0) - self.target(mgr)) / max(self.target(mgr), 1e-6)
