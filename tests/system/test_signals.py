@@ -10,7 +10,6 @@ import sys
 import time
 
 
-
 def progress_rows(db) -> int:
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -22,8 +21,8 @@ def progress_rows(db) -> int:
         return 0
 
 
-def test_sigterm_stops_cleanly_and_keeps_everything(tmp_path, make_config):
-    cfg = make_config(tag="sigterm")
+def start_run(tmp_path, cfg, progress: int) -> tuple[subprocess.Popen, object]:
+    """A real `neurosys run` process, returned once it logged ``progress`` progress rows."""
     config_file = tmp_path / "config.toml"
     config_file.write_text(cfg.to_toml())
     run_dir = tmp_path / "run"
@@ -31,12 +30,19 @@ def test_sigterm_stops_cleanly_and_keeps_everything(tmp_path, make_config):
         [sys.executable, "-m", "neurosys", "run", "--config", str(config_file), "--duration",
          "600", "--run-dir", str(run_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while progress_rows(run_dir / "run.db") < progress:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"the run never got going: {proc.communicate()}")
+        time.sleep(0.2)
+    return proc, run_dir
+
+
+def test_sigterm_stops_cleanly_and_keeps_everything(tmp_path, make_config):
+    cfg = make_config(tag="sigterm")
+    proc, run_dir = start_run(tmp_path, cfg, progress=4)  # running for about two seconds
     try:
-        deadline = time.monotonic() + 120
-        while progress_rows(run_dir / "run.db") < 4:  # running for about two seconds
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the run never got going"
-            time.sleep(0.2)
         os.kill(proc.pid, signal.SIGTERM)
         out, err = proc.communicate(timeout=120)
     finally:
@@ -81,20 +87,9 @@ def check_components_flushed(db, tables, cfg, sim_time, epoch) -> None:
 
 
 def test_second_ctrl_c_forces_exit_and_leaves_a_sound_store(tmp_path, make_config):
-    cfg = make_config(tag="sigint2")
-    config_file = tmp_path / "config.toml"
-    config_file.write_text(cfg.to_toml())
-    run_dir = tmp_path / "run"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "neurosys", "run", "--config", str(config_file), "--duration",
-         "600", "--run-dir", str(run_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc, run_dir = start_run(tmp_path, make_config(tag="sigint2"), progress=2)
     try:
-        deadline = time.monotonic() + 120
-        while progress_rows(run_dir / "run.db") < 2:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the run never got going"
-            time.sleep(0.2)
+        deadline = time.monotonic() + 60
         os.kill(proc.pid, signal.SIGINT)
         log = run_dir / "neurosys.log"
         while "stopping (SIGINT)" not in log.read_text():  # the clean stop has begun ...
