@@ -32,13 +32,16 @@ def _check_identifier(name: str, argument: str) -> str:
 
 
 class _Op:
-    """One queued write: an SQL statement with many parameter rows, or a flush barrier."""
+    """One queued write: an SQL statement with many parameter rows, a schema function run in
+    its own savepoint, or (neither) a flush barrier."""
 
-    __slots__ = ("sql", "rows", "done", "error")
+    __slots__ = ("sql", "rows", "fn", "done", "error")
 
-    def __init__(self, sql: str | None, rows: list[Sequence[Any]] | None, wait: bool) -> None:
+    def __init__(self, sql: str | None, rows: list[Sequence[Any]] | None, wait: bool,
+                 fn: Any = None) -> None:
         self.sql = sql
         self.rows = rows
+        self.fn = fn
         self.done = threading.Event() if wait else None
         self.error: BaseException | None = None
 
@@ -161,9 +164,7 @@ class RunStore:
 
     def _execute_now(self, fn: Any) -> None:
         """Run ``fn(conn)`` in its own transaction on the writer thread and wait for it."""
-        op = _Op(None, None, True)
-        op.rows = [fn]  # a callable in place of rows marks a schema operation
-        self._submit(op)
+        self._submit(_Op(None, None, True, fn))
 
     def flush(self, timeout: float | None = None) -> None:
         """Block until every write queued before this call is committed."""
@@ -211,10 +212,10 @@ class RunStore:
                         op.error = exc
                         if op.done is None:
                             self._writer_error = exc
-                elif op.rows:
+                elif op.fn is not None:
                     conn.execute("SAVEPOINT schema_op")
                     try:
-                        op.rows[0](conn)
+                        op.fn(conn)
                         conn.execute("RELEASE schema_op")
                     except (sqlite3.Error, ValueError) as exc:
                         conn.execute("ROLLBACK TO schema_op")
