@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   uint64_t total = 0;
   const clock_t c0 = clock();
   for (uint64_t e = 0; e < epochs; ++e) {
+    for (uint64_t i = 0; i < n; ++i) perm[i] = uint32_t(i);  // identity every epoch
     for (uint64_t i = n; i-- > 0;) std::swap(perm[i], perm[sm(seed(e * n + i)) % (i + 1)]);
     const uint64_t es = seed(e);
     for (uint64_t k = 0; k < n / 2; ++k) {

@@ -67,12 +67,13 @@ void Soup::set_threads(int threads) {
   config_.threads = threads;
 }
 
-// Fisher-Yates for i = N-1 .. 0. cubff mode follows the reference (j = SM(seed(e*N + i)) mod
-// (i+1), applied to the previous epoch's order); the default mode starts each epoch from the
-// identity and draws j without modulo bias, so an epoch's pairing depends on (seed, epoch) only.
+// Fisher-Yates for i = N-1 .. 0, from the identity every epoch, so an epoch's pairing depends on
+// (seed, epoch) only. cubff mode follows the reference (j = SM(seed(e*N + i)) mod (i+1)); the
+// default mode draws j from the counter-based generator without modulo bias.
 void Soup::next_permutation(std::uint64_t e) {
   const std::uint64_t n = config_.size;
   std::uint32_t* s = perm_.data();
+  std::iota(perm_.begin(), perm_.end(), 0u);
   if (config_.rng == RngMode::Cubff) {
     for (std::uint64_t i = n; i-- > 0;) {
       const std::uint64_t j = splitmix64(cubff_seed(config_.seed, e * n + i)) % (i + 1);
@@ -80,7 +81,6 @@ void Soup::next_permutation(std::uint64_t e) {
     }
     return;
   }
-  std::iota(perm_.begin(), perm_.end(), 0u);
   const std::uint64_t stream = epoch_stream(e, kStreamShuffle);
   for (std::uint64_t i = n; i-- > 1;) {
     const std::uint64_t r = counter_hash(config_.seed, stream, i);

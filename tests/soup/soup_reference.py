@@ -92,7 +92,9 @@ def cubff_initial(user_seed: int, n: int, length: int) -> bytearray:
 
 
 def cubff_shuffle(perm: list[int], user_seed: int, epoch: int) -> None:
+    """The reference restarts from the identity every epoch, then shuffles."""
     n = len(perm)
+    perm[:] = range(n)
     for i in range(n - 1, -1, -1):
         j = sm(cubff_seed(user_seed, epoch * n + i)) % (i + 1)
         perm[i], perm[j] = perm[j], perm[i]

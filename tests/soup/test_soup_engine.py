@@ -40,6 +40,28 @@ def test_cubff_golden_run_with_replicator_and_default_rate():
     assert soup.last_ops.tolist() == ops
 
 
+# The published code's own golden log (cubff testdata/bff_noheads.txt: `--lang bff_noheads --seed
+# 10248`, 2^17 programs, logged after epochs 1, 65, 129, 193, 257): brotli size (quality 2,
+# window 24) of the whole soup and high-order entropy.
+CUBFF_BFF_NOHEADS_SEED_10248 = [
+    (1, 8388776, -0.000190), (65, 8286015, 0.097342), (129, 8216575, 0.162708),
+    (193, 8161711, 0.213831), (257, 8114689, 0.256865),
+]
+
+
+def test_cubff_mode_reproduces_the_published_golden_log():
+    import brotli
+
+    from neurosys.soup import high_order_entropy
+
+    soup = Soup(size=2**17, program_length=64, seed=10248, rng="cubff", device="cpu")
+    for epoch, brotli_size, hoe in CUBFF_BFF_NOHEADS_SEED_10248:
+        soup.run(epoch - soup.epoch)
+        data = soup.programs.tobytes()
+        assert len(brotli.compress(data, quality=2, lgwin=24)) == brotli_size, epoch
+        assert high_order_entropy(soup.programs) == pytest.approx(hoe, abs=5e-7), epoch
+
+
 @pytest.mark.parametrize("rng", ["default", "cubff"])
 @pytest.mark.parametrize("language", ["bff", "bf"])
 def test_thread_count_does_not_change_results(rng, language):
