@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 #include "common/rng.hpp"
@@ -36,114 +37,134 @@ void Population::update(std::int64_t lo, std::int64_t hi, double dt, std::int64_
 // "exact": conductances frozen over the step (they are updated exactly from their start-of-step
 // values), so v relaxes exponentially to its momentary equilibrium (Brian2's exponential_euler,
 // exact for current-based input). "euler": the seed's forward Euler step.
-// Processed in blocks so every inner loop is a straight, vectorisable array loop.
+// Each kernel below is one straight loop over a block of neurons that integrates, applies the
+// refractory clamp and the threshold, and writes a spike flag per neuron, all branch-free, so it
+// vectorises; the x86-64-v3 clone adds AVX2 with FMA where the CPU has them.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
-__attribute__((target_clones("avx2", "default")))
+#define NS_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define NS_VECTOR_CLONES
 #endif
-static void integrate_block(std::int64_t m, double* __restrict v, const double* __restrict iinj,
-                            std::int32_t* __restrict ref, const double* __restrict gsum,
-                            const double* __restrict drive, double* __restrict vn,
-                            const NeuronParams& p, double dt) {
+
+namespace {
+
+struct Threshold {
+  double v_thresh, v_reset;
+  std::int32_t ref_steps;
+};
+
+// The end of every neuron's step: refractory neurons keep v, the others take vn; crossing the
+// threshold resets v and starts the refractory count.
+inline std::int32_t finish_neuron(double vn, double& v, std::int32_t& ref, std::int32_t& spiked,
+                                  const Threshold& t) {
+  const std::int32_t r = ref;
+  const double vv = r > 0 ? v : vn;
+  const bool fire = vv > t.v_thresh;
+  v = fire ? t.v_reset : vv;
+  ref = fire ? t.ref_steps : (r > 0 ? r - 1 : 0);
+  spiked = fire;
+  return fire;
+}
+
+// Any mix of channels, their sums precomputed: G - 1 = R sum g, drive = sum g E + sum I.
+// Returns the number of spikes (flags set) in the block.
+NS_VECTOR_CLONES
+std::int32_t integrate_block(std::int64_t m, double* __restrict v, const double* __restrict iinj,
+                     std::int32_t* __restrict ref, std::int32_t* __restrict spiked,
+                     const double* __restrict gsum, const double* __restrict drive,
+                     const NeuronParams& p, const Threshold t, double dt) {
   const double k = dt / p.tau_m, R = p.R_m, vr = p.v_rest;
+  std::int32_t fired = 0;
   if (p.method == Integrator::Exact) {
-    for (std::int64_t b = 0; b < m; ++b)  // G: total conductance / leak
-      vn[b] = membrane_exact(v[b], 1.0 + R * gsum[b], vr + R * (drive[b] + iinj[b]), k);
+    for (std::int64_t b = 0; b < m; ++b) {
+      const double vn = membrane_exact(v[b], 1.0 + R * gsum[b], vr + R * (drive[b] + iinj[b]), k);
+      fired += finish_neuron(vn, v[b], ref[b], spiked[b], t);
+    }
   } else {
-    for (std::int64_t b = 0; b < m; ++b)
-      vn[b] = membrane_euler(v[b], 1.0 + R * gsum[b], vr + R * (drive[b] + iinj[b]), k);
+    for (std::int64_t b = 0; b < m; ++b) {
+      const double vn = membrane_euler(v[b], 1.0 + R * gsum[b], vr + R * (drive[b] + iinj[b]), k);
+      fired += finish_neuron(vn, v[b], ref[b], spiked[b], t);
+    }
   }
-  for (std::int64_t b = 0; b < m; ++b) {
-    const std::int32_t r = ref[b];
-    v[b] = r > 0 ? v[b] : vn[b];
-    ref[b] = r > 0 ? r - 1 : 0;
-  }
+  return fired;
 }
 
 // The common case, two conductance channels (excitatory and inhibitory), fused in one pass so
-// each neuron's state is loaded and stored once per step.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void integrate_two_conductances(std::int64_t m, double* __restrict v,
-                                       const double* __restrict iinj, double* __restrict g0,
-                                       double* __restrict g1, double* __restrict vn,
-                                       const Channel& c0, const Channel& c1,
-                                       const NeuronParams& p, double dt) {
+// each neuron's state is loaded and stored once per step. Returns the number of spikes.
+NS_VECTOR_CLONES
+std::int32_t integrate_two_conductances(std::int64_t m, double* __restrict v, const double* __restrict iinj,
+                                double* __restrict g0, double* __restrict g1,
+                                std::int32_t* __restrict ref, std::int32_t* __restrict spiked,
+                                const Channel& c0, const Channel& c1, const NeuronParams& p,
+                                const Threshold t, double dt) {
   const double k = dt / p.tau_m, R = p.R_m, vr = p.v_rest;
   const double E0 = c0.E, E1 = c1.E, d0 = c0.decay, d1 = c1.decay;
+  std::int32_t fired = 0;
   if (p.method == Integrator::Exact) {
     for (std::int64_t b = 0; b < m; ++b) {
       const double a = g0[b], c = g1[b];
-      vn[b] = membrane_exact(v[b], 1.0 + R * (a + c), vr + R * (a * E0 + c * E1 + iinj[b]), k);
+      const double vn = membrane_exact(v[b], 1.0 + R * (a + c), vr + R * (a * E0 + c * E1 + iinj[b]), k);
       g0[b] = a * d0;
       g1[b] = c * d1;
+      fired += finish_neuron(vn, v[b], ref[b], spiked[b], t);
     }
   } else {
     for (std::int64_t b = 0; b < m; ++b) {
       const double a = g0[b], c = g1[b];
-      vn[b] = membrane_euler(v[b], 1.0 + R * (a + c), vr + R * (a * E0 + c * E1 + iinj[b]), k);
+      const double vn = membrane_euler(v[b], 1.0 + R * (a + c), vr + R * (a * E0 + c * E1 + iinj[b]), k);
       g0[b] = a * d0;
       g1[b] = c * d1;
+      fired += finish_neuron(vn, v[b], ref[b], spiked[b], t);
     }
   }
+  return fired;
 }
 
-static void apply_refractory(std::int64_t m, double* __restrict v, const double* __restrict vn,
-                             std::int32_t* __restrict ref) {
-  for (std::int64_t b = 0; b < m; ++b) {
-    const std::int32_t r = ref[b];
-    v[b] = r > 0 ? v[b] : vn[b];
-    ref[b] = r > 0 ? r - 1 : 0;
-  }
-}
+}  // namespace
 
 void Population::update_lif(std::int64_t lo, std::int64_t hi, double dt, std::vector<std::uint32_t>& out) {
-  constexpr std::int64_t kBlock = 256;
-  double gsum[kBlock], drive[kBlock], vn[kBlock];
-  const std::size_t nch = channels.size();
-  const bool fused = nch == 2 && !channels[0].current && !channels[1].current;
+  // small blocks: at typical rates most of them have no spike, and their flags are not scanned
+  constexpr std::int64_t kBlock = 128;
+  alignas(64) double gsum[kBlock], drive[kBlock];
+  alignas(64) std::int32_t spiked[kBlock];
+  const Threshold t{p.v_thresh, p.v_reset, ref_steps};
+  const bool fused = channels.size() == 2 && !channels[0].current && !channels[1].current;
   for (std::int64_t b0 = lo; b0 < hi; b0 += kBlock) {
     const std::int64_t m = std::min(kBlock, hi - b0);
+    std::int32_t fired;
     if (fused) {
-      integrate_two_conductances(m, v.data() + b0, i_inj.data() + b0, g[0].data() + b0,
-                                 g[1].data() + b0, vn, channels[0], channels[1], p, dt);
-      apply_refractory(m, v.data() + b0, vn, refractory.data() + b0);
+      fired = integrate_two_conductances(m, v.data() + b0, i_inj.data() + b0, g[0].data() + b0,
+                                         g[1].data() + b0, refractory.data() + b0, spiked,
+                                         channels[0], channels[1], p, t, dt);
     } else {
-      general_block(b0, m, gsum, drive, vn, dt);
+      sum_channels(b0, m, gsum, drive);
+      fired = integrate_block(m, v.data() + b0, i_inj.data() + b0, refractory.data() + b0, spiked,
+                              gsum, drive, p, t, dt);
     }
-    double* vv = v.data() + b0;
-    for (std::int64_t b = 0; b < m; ++b) {
-      if (vv[b] > p.v_thresh) {
-        vv[b] = p.v_reset;
-        refractory[b0 + b] = ref_steps;
+    for (std::int64_t b = 0; fired > 0; ++b)
+      if (spiked[b]) {
         out.push_back(static_cast<std::uint32_t>(b0 + b));
+        --fired;
       }
-    }
   }
 }
 
-void Population::general_block(std::int64_t b0, std::int64_t m, double* gsum, double* drive,
-                               double* vn, double dt) {
-  const std::size_t nch = channels.size();
-  {
-    std::fill(gsum, gsum + m, 0.0);
-    std::fill(drive, drive + m, 0.0);
-    for (std::size_t k = 0; k < nch; ++k) {
-      double* __restrict gk = g[k].data() + b0;
-      const Channel& c = channels[k];
-      if (c.current) {
-        for (std::int64_t b = 0; b < m; ++b) drive[b] += gk[b];
-      } else {
-        // g (E - v) split as g E - g v: gsum carries the v-dependent part
-        for (std::int64_t b = 0; b < m; ++b) {
-          gsum[b] += gk[b];
-          drive[b] += gk[b] * c.E;
-        }
+void Population::sum_channels(std::int64_t b0, std::int64_t m, double* gsum, double* drive) {
+  std::fill(gsum, gsum + m, 0.0);
+  std::fill(drive, drive + m, 0.0);
+  for (std::size_t k = 0; k < channels.size(); ++k) {
+    double* __restrict gk = g[k].data() + b0;
+    const Channel& c = channels[k];
+    if (c.current) {
+      for (std::int64_t b = 0; b < m; ++b) drive[b] += gk[b];
+    } else {
+      // g (E - v) split as g E - g v: gsum carries the v-dependent part
+      for (std::int64_t b = 0; b < m; ++b) {
+        gsum[b] += gk[b];
+        drive[b] += gk[b] * c.E;
       }
-      for (std::int64_t b = 0; b < m; ++b) gk[b] *= c.decay;
     }
-    integrate_block(m, v.data() + b0, i_inj.data() + b0, refractory.data() + b0, gsum, drive, vn,
-                    p, dt);
+    for (std::int64_t b = 0; b < m; ++b) gk[b] *= c.decay;
   }
 }
 

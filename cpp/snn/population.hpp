@@ -57,9 +57,9 @@ struct Population {
 
  private:
   void update_lif(std::int64_t lo, std::int64_t hi, double dt, std::vector<std::uint32_t>& out);
-  // Any number and kind of channels, for neurons [b0, b0 + m): decay channels, integrate v.
-  void general_block(std::int64_t b0, std::int64_t m, double* gsum, double* drive, double* vn,
-                     double dt);
+  // Any number and kind of channels, for neurons [b0, b0 + m): sums the conductances (gsum)
+  // and the drive (g E for conductances, I for currents), then decays the channels.
+  void sum_channels(std::int64_t b0, std::int64_t m, double* gsum, double* drive);
   void update_poisson(std::int64_t lo, std::int64_t hi, double dt, std::int64_t step,
                       std::uint64_t seed, std::vector<std::uint32_t>& out);
 };
