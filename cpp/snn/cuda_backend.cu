@@ -49,8 +49,9 @@ void launch(std::int64_t n, const F& f) {
   if (n > 0) for_each_kernel<<<static_cast<unsigned>((n + 255) / 256), 256>>>(n, f);
 }
 
-// The neuron update: channels decay exactly, v by membrane_exact / membrane_euler, threshold,
-// reset and refractory clamp, spikes appended to a list (in no particular order).
+// The neuron update: channels decay exactly, v by membrane_exact / membrane_euler, then the
+// threshold, reset and refractory clamp of finish_neuron (the CPU loops' code); spikes are
+// appended to a list (in no particular order).
 struct LifUpdate {
   double *v, *g;
   const double* iinj;
@@ -59,8 +60,8 @@ struct LifUpdate {
   int nch;
   double E[kMaxChannels], decay[kMaxChannels];
   bool current[kMaxChannels];
-  double k, R, v_rest, v_thresh, v_reset;
-  std::int32_t ref_steps;
+  double k, R, v_rest;
+  Threshold threshold;
   bool exact;
   std::uint32_t* spikes;
   unsigned* count;
@@ -78,15 +79,9 @@ struct LifUpdate {
     }
     const double G = 1.0 + R * gsum, A = v_rest + R * (drive + iinj[i]);
     const double vn = exact ? membrane_exact(v[i], G, A, k) : membrane_euler(v[i], G, A, k);
-    const std::int32_t r = ref[i];
-    double vv = r > 0 ? v[i] : vn;
-    ref[i] = r > 0 ? r - 1 : 0;
-    if (vv > v_thresh) {
-      vv = v_reset;
-      ref[i] = ref_steps;
+    std::int32_t spiked;
+    if (finish_neuron(vn, v[i], ref[i], spiked, threshold))
       spikes[atomicAdd(count, 1u)] = static_cast<std::uint32_t>(i);
-    }
-    v[i] = vv;
   }
 };
 
@@ -106,15 +101,78 @@ struct PoissonUpdate {
   }
 };
 
-// One block per spike (grid-stride over the spike count, which stays on the device).
+// Event-driven traces of one side of a plastic projection (see trace_at).
+struct DeviceTraces {
+  double* value;
+  std::int64_t* last;
+  const double* table;
+  std::int64_t table_len;
+  __device__ double at(std::int64_t i, std::int64_t step) const {
+    return trace_at(value, last, table, table_len, i, step);
+  }
+};
+
+// A trace jumps at each listed spike (neurons are distinct within a step: no races).
+__global__ void trace_spike_kernel(DeviceTraces tr, const std::uint32_t* spikes,
+                                   const unsigned* count, std::int64_t step) {
+  const unsigned n_spikes = *count;
+  for (unsigned s = blockIdx.x * blockDim.x + threadIdx.x; s < n_spikes; s += gridDim.x * blockDim.x) {
+    const std::uint32_t i = spikes[s];
+    tr.value[i] = tr.at(i, step) + 1.0;
+    tr.last[i] = step;
+  }
+}
+
+// Increments that were in flight for delay - 1 steps reach the conductance now.
+struct DeliverDue {
+  double *g, *due;
+  __device__ void operator()(std::int64_t j) const {
+    g[j] += due[j];
+    due[j] = 0.0;
+  }
+};
+
+struct StdpKernelArgs {
+  bool on;
+  StdpParams params;
+  DeviceTraces pre, post;
+  std::int64_t step;
+};
+
+// One block per spike (grid-stride over the spike count, which stays on the device): each
+// synapse of the row adds its weight to its target's slot, then, for plastic projections, is
+// depressed by the post trace as it was before this step's post spike (the CPU's order). A row
+// belongs to one presynaptic neuron, so its weights have a single writer.
 __global__ void propagate_kernel(const std::uint64_t* row, const std::uint32_t* target,
-                                 const float* weight, const std::uint32_t* spikes,
-                                 const unsigned* count, double* g) {
+                                 float* weight, const std::uint32_t* spikes,
+                                 const unsigned* count, double* slot, StdpKernelArgs stdp) {
   const unsigned n_spikes = *count;
   for (unsigned s = blockIdx.x; s < n_spikes; s += gridDim.x) {
     const std::uint32_t i = spikes[s];
-    for (std::uint64_t k = row[i] + threadIdx.x; k < row[i + 1]; k += blockDim.x)
-      atomicAdd(&g[target[k]], static_cast<double>(weight[k]));
+    for (std::uint64_t k = row[i] + threadIdx.x; k < row[i + 1]; k += blockDim.x) {
+      const std::uint32_t j = target[k];
+      atomicAdd(&slot[j], static_cast<double>(weight[k]));
+      if (stdp.on) {
+        const double x = stdp.post.at(j, stdp.step) - (stdp.post.last[j] == stdp.step ? 1.0 : 0.0);
+        weight[k] = stdp_depress(weight[k], x, stdp.params);
+      }
+    }
+  }
+}
+
+// One block per postsynaptic spike: its incoming synapses (a CSC column, disjoint between
+// neurons) are potentiated by the pre traces.
+__global__ void potentiate_kernel(const std::uint64_t* col, const std::uint32_t* col_syn,
+                                  const std::uint32_t* col_pre, float* weight,
+                                  const std::uint32_t* spikes, const unsigned* count,
+                                  StdpKernelArgs stdp) {
+  const unsigned n_spikes = *count;
+  for (unsigned s = blockIdx.x; s < n_spikes; s += gridDim.x) {
+    const std::uint32_t j = spikes[s];
+    for (std::uint64_t k = col[j] + threadIdx.x; k < col[j + 1]; k += blockDim.x) {
+      const std::uint32_t syn = col_syn[k];
+      weight[syn] = stdp_potentiate(weight[syn], stdp.pre.at(col_pre[k], stdp.step), stdp.params);
+    }
   }
 }
 
@@ -127,20 +185,45 @@ struct DevicePop {
   DeviceArray<unsigned> count;
 };
 
-struct DeviceProj {
-  DeviceArray<std::uint64_t> row;
-  DeviceArray<std::uint32_t> target;
-  DeviceArray<float> weight;
+struct DeviceSide {
+  DeviceArray<double> value, table;
+  DeviceArray<std::int64_t> last;
+  void upload(const EventTraces& t) {
+    value.alloc(t.value.size()); value.upload(t.value.data(), t.value.size());
+    last.alloc(t.last.size()); last.upload(t.last.data(), t.last.size());
+    table.alloc(t.table.size()); table.upload(t.table.data(), t.table.size());
+  }
+  void download(EventTraces& t) const {
+    value.download(t.value.data(), t.value.size());
+    last.download(t.last.data(), t.last.size());
+  }
+  DeviceTraces view() {
+    return DeviceTraces{value.ptr, last.ptr, table.ptr, static_cast<std::int64_t>(table.size)};
+  }
 };
+
+struct DeviceProj {
+  DeviceArray<std::uint64_t> row, col;
+  DeviceArray<std::uint32_t> target, col_syn, col_pre;
+  DeviceArray<float> weight;
+  DeviceArray<double> ring;  // delay slots x n_post, for delays above one step
+  DeviceSide pre, post;       // STDP traces
+};
+
+template <typename T>
+void upload_vector(DeviceArray<T>& d, const std::vector<T>& h) {
+  d.alloc(h.size());
+  d.upload(h.data(), h.size());
+}
+
+unsigned spike_blocks(std::int64_t n) {
+  return static_cast<unsigned>(std::min<std::int64_t>(std::max<std::int64_t>(n, 1), 4096));
+}
 
 }  // namespace
 
 void check_cuda_support(const Network& net) {
   if (cuda_device_count() == 0) throw std::invalid_argument("device='cuda': no CUDA device is available");
-  for (const auto& R : net.projs) {
-    if (R->plastic) throw std::invalid_argument("device='cuda': STDP runs on the CPU only; use device='cpu'");
-    if (R->delay > 1) throw std::invalid_argument("device='cuda': delays above one step run on the CPU only");
-  }
   for (const auto& P : net.pops)
     if (P->channels.size() > kMaxChannels)
       throw std::invalid_argument("device='cuda': at most 8 channels per population");
@@ -171,9 +254,17 @@ std::int64_t run_on_cuda(Network& net, std::int64_t steps) {
   std::vector<DeviceProj> dr(net.projs.size());
   for (std::size_t r = 0; r < net.projs.size(); ++r) {
     const Projection& R = *net.projs[r];
-    dr[r].row.alloc(R.row.size()); dr[r].row.upload(R.row.data(), R.row.size());
-    dr[r].target.alloc(R.target.size()); dr[r].target.upload(R.target.data(), R.target.size());
-    dr[r].weight.alloc(R.weight.size()); dr[r].weight.upload(R.weight.data(), R.weight.size());
+    upload_vector(dr[r].row, R.row);
+    upload_vector(dr[r].target, R.target);
+    upload_vector(dr[r].weight, R.weight);
+    if (R.delay > 1) upload_vector(dr[r].ring, R.ring);
+    if (R.plastic) {
+      upload_vector(dr[r].col, R.col);
+      upload_vector(dr[r].col_syn, R.col_syn);
+      upload_vector(dr[r].col_pre, R.col_pre);
+      dr[r].pre.upload(R.pre_trace);
+      dr[r].post.upload(R.post_trace);
+    }
   }
   const std::int64_t start = net.step_.load(), end = start + steps;
   std::vector<unsigned> counts(np);
@@ -194,19 +285,41 @@ std::int64_t run_on_cuda(Network& net, std::int64_t steps) {
           f.E[c] = P.channels[c].E; f.decay[c] = P.channels[c].decay; f.current[c] = P.channels[c].current;
         }
         f.k = net.dt() / P.p.tau_m; f.R = P.p.R_m; f.v_rest = P.p.v_rest;
-        f.v_thresh = P.p.v_thresh; f.v_reset = P.p.v_reset; f.ref_steps = P.ref_steps;
+        f.threshold = Threshold{P.p.v_thresh, P.p.v_reset, P.ref_steps};
         f.exact = P.p.method == Integrator::Exact;
         f.spikes = D.spikes.ptr; f.count = D.count.ptr;
         launch(P.n, f);
       }
     }
+    // the CPU's phase order: traces jump after every population has updated, then each
+    // projection delivers (due increments, new spikes, depression) and potentiates
     for (std::size_t r = 0; r < net.projs.size(); ++r) {
       const Projection& R = *net.projs[r];
-      const Population& A = *net.pops[R.pre];
-      const unsigned blocks = static_cast<unsigned>(std::min<std::int64_t>(std::max<std::int64_t>(A.n, 1), 4096));
-      propagate_kernel<<<blocks, 128>>>(dr[r].row.ptr, dr[r].target.ptr, dr[r].weight.ptr,
-                                        dp[R.pre].spikes.ptr, dp[R.pre].count.ptr,
-                                        dp[R.post].g.ptr + static_cast<std::size_t>(R.channel) * net.pops[R.post]->n);
+      if (!R.plastic) continue;
+      trace_spike_kernel<<<32, 128>>>(dr[r].pre.view(), dp[R.pre].spikes.ptr, dp[R.pre].count.ptr, s);
+      trace_spike_kernel<<<32, 128>>>(dr[r].post.view(), dp[R.post].spikes.ptr, dp[R.post].count.ptr, s);
+    }
+    for (std::size_t r = 0; r < net.projs.size(); ++r) {
+      const Projection& R = *net.projs[r];
+      const std::int64_t n_post = net.pops[R.post]->n;
+      double* g = dp[R.post].g.ptr + static_cast<std::size_t>(R.channel) * n_post;
+      double* slot = g;
+      if (R.delay > 1) {
+        launch(n_post, DeliverDue{g, dr[r].ring.ptr + (s % R.delay) * n_post});
+        slot = dr[r].ring.ptr + ((s + R.delay - 1) % R.delay) * n_post;
+      }
+      StdpKernelArgs stdp{R.plastic, R.stdp, {}, {}, s};
+      if (R.plastic) {
+        stdp.pre = dr[r].pre.view();
+        stdp.post = dr[r].post.view();
+      }
+      propagate_kernel<<<spike_blocks(net.pops[R.pre]->n), 128>>>(
+          dr[r].row.ptr, dr[r].target.ptr, dr[r].weight.ptr, dp[R.pre].spikes.ptr,
+          dp[R.pre].count.ptr, slot, stdp);
+      if (R.plastic)
+        potentiate_kernel<<<spike_blocks(n_post), 128>>>(
+            dr[r].col.ptr, dr[r].col_syn.ptr, dr[r].col_pre.ptr, dr[r].weight.ptr,
+            dp[R.post].spikes.ptr, dp[R.post].count.ptr, stdp);
     }
     check(cudaGetLastError(), "launch");
     // spikes back to the host for the monitors, sorted as the CPU path lists them
@@ -243,6 +356,15 @@ std::int64_t run_on_cuda(Network& net, std::int64_t steps) {
       D.v.download(P.v.data(), P.n);
       D.ref.download(P.refractory.data(), P.n);
       for (std::size_t c = 0; c < P.channels.size(); ++c) D.g.download(P.g[c].data(), P.n, c * P.n);
+    }
+  }
+  for (std::size_t r = 0; r < net.projs.size(); ++r) {
+    Projection& R = *net.projs[r];
+    if (R.delay > 1) dr[r].ring.download(R.ring.data(), R.ring.size());
+    if (R.plastic) {
+      dr[r].weight.download(R.weight.data(), R.weight.size());
+      dr[r].pre.download(R.pre_trace);
+      dr[r].post.download(R.post_trace);
     }
   }
   return s - start;

@@ -1,5 +1,6 @@
-// The CUDA path of the step loop (built only when CUDA is found). Neuron updates and spike
-// propagation run as kernels on the per-neuron/per-synapse functions of snn/kernels.hpp;
+// The CUDA path of the step loop (built only when CUDA is found). Neuron updates, spike
+// propagation with delays, and STDP run as kernels on the per-neuron/per-synapse functions of
+// snn/kernels.hpp that the CPU loops use too;
 // monitors are filled on the host from the spikes copied back each step. Conductance sums use
 // atomics, so results are statistically (not bitwise) identical to the CPU path.
 #pragma once
@@ -9,8 +10,8 @@ namespace neurosys::snn {
 
 class Network;
 
-// Throws std::invalid_argument naming what the CUDA path does not support in `net` (STDP,
-// delays above one step), or when this build has no CUDA kernels.
+// Throws std::invalid_argument naming what the CUDA path cannot run in `net` (more than 8
+// channels in a population), when no device is present, or when this build has no CUDA kernels.
 void check_cuda_support(const Network& net);
 
 // Runs `steps` steps on the GPU: uploads the state, steps, downloads it. Returns steps run.

@@ -37,4 +37,48 @@ NS_HD inline std::uint64_t poisson_bits(std::uint64_t seed, std::uint64_t stream
 
 NS_HD inline double clip(double w, double lo, double hi) { return w < lo ? lo : (w > hi ? hi : w); }
 
+// The end of a neuron's step: refractory neurons keep v, the others take vn; crossing the
+// threshold resets v and starts the refractory count. Branch-free, so CPU loops vectorise.
+struct Threshold {
+  double v_thresh, v_reset;
+  std::int32_t ref_steps;
+};
+NS_HD inline std::int32_t finish_neuron(double vn, double& v, std::int32_t& ref,
+                                        std::int32_t& spiked, const Threshold& t) {
+  const std::int32_t r = ref;
+  const double vv = r > 0 ? v : vn;
+  const bool fire = vv > t.v_thresh;
+  v = fire ? t.v_reset : vv;
+  ref = fire ? t.ref_steps : (r > 0 ? r - 1 : 0);
+  spiked = fire;
+  return fire;
+}
+
+// Pair-based STDP (Song, Miller & Abbott 2000) with event-driven traces.
+struct StdpParams {
+  double tau_pre = 20e-3, tau_post = 20e-3;
+  double A_plus = 0.01, A_minus = 0.0105;  // fractions of w_max (additive) per pairing
+  double w_min = 0.0, w_max = 1.0;
+  bool multiplicative = false;  // soft bounds: dw+ ~ (w_max - w), dw- ~ (w - w_min)
+};
+
+// A trace that jumps by 1 at each spike, stored as (value just after the last spike, its step)
+// and decayed when read with table[k] = exp(-k dt / tau); zero beyond the table (< 1e-30).
+NS_HD inline double trace_at(const double* value, const std::int64_t* last, const double* table,
+                             std::int64_t table_len, std::int64_t i, std::int64_t step) {
+  const std::int64_t k = step - last[i];
+  return k < table_len ? value[i] * table[k] : 0.0;
+}
+
+// A presynaptic spike depresses by the post trace x; a postsynaptic one potentiates by the pre
+// trace x. Weights stay in [w_min, w_max].
+NS_HD inline float stdp_depress(float w, double x, const StdpParams& p) {
+  const double step = p.multiplicative ? p.A_minus * (w - p.w_min) : p.A_minus * (p.w_max - p.w_min);
+  return static_cast<float>(clip(w - step * x, p.w_min, p.w_max));
+}
+NS_HD inline float stdp_potentiate(float w, double x, const StdpParams& p) {
+  const double step = p.multiplicative ? p.A_plus * (p.w_max - w) : p.A_plus * (p.w_max - p.w_min);
+  return static_cast<float>(clip(w + step * x, p.w_min, p.w_max));
+}
+
 }  // namespace neurosys::snn

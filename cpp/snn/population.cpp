@@ -48,24 +48,6 @@ void Population::update(std::int64_t lo, std::int64_t hi, double dt, std::int64_
 
 namespace {
 
-struct Threshold {
-  double v_thresh, v_reset;
-  std::int32_t ref_steps;
-};
-
-// The end of every neuron's step: refractory neurons keep v, the others take vn; crossing the
-// threshold resets v and starts the refractory count.
-inline std::int32_t finish_neuron(double vn, double& v, std::int32_t& ref, std::int32_t& spiked,
-                                  const Threshold& t) {
-  const std::int32_t r = ref;
-  const double vv = r > 0 ? v : vn;
-  const bool fire = vv > t.v_thresh;
-  v = fire ? t.v_reset : vv;
-  ref = fire ? t.ref_steps : (r > 0 ? r - 1 : 0);
-  spiked = fire;
-  return fire;
-}
-
 // Any mix of channels, their sums precomputed: G - 1 = R sum g, drive = sum g E + sum I.
 // Returns the number of spikes (flags set) in the block.
 NS_VECTOR_CLONES

@@ -140,8 +140,6 @@ void Projection::propagate(const std::vector<std::vector<std::uint32_t>>& spikes
   }
   const std::uint32_t* __restrict tgt = target.data();
   float* __restrict w = weight.data();
-  const double wmax = stdp.w_max, wmin = stdp.w_min;
-  const double dep = stdp.A_minus * (stdp.w_max - stdp.w_min);
   // A spike's synapses are a short run (tens of entries) that is rarely in cache: fetch the
   // part this thread will read for the spike after next while the current one is delivered.
   const double lo_frac = n_post > 0 ? static_cast<double>(lo) / static_cast<double>(n_post) : 0.0;
@@ -172,8 +170,7 @@ void Projection::propagate(const std::vector<std::vector<std::uint32_t>>& spikes
         slot[j] += w[k];
         // the post trace as it was before this step's post spike (Brian2's pre-then-post order)
         const double x = post_trace.at(j, step) - (post_trace.last[j] == step ? 1.0 : 0.0);
-        double nw = w[k] - (stdp.multiplicative ? stdp.A_minus * (w[k] - wmin) : dep) * x;
-        w[k] = static_cast<float>(nw < wmin ? wmin : (nw > wmax ? wmax : nw));
+        w[k] = stdp_depress(w[k], x, stdp);
       }
     }
   }
@@ -181,16 +178,9 @@ void Projection::propagate(const std::vector<std::vector<std::uint32_t>>& spikes
 
 void Projection::potentiate(const std::vector<std::uint32_t>& post_spikes, std::int64_t step) {
   float* __restrict w = weight.data();
-  const double wmax = stdp.w_max, wmin = stdp.w_min;
-  const double pot = stdp.A_plus * (stdp.w_max - stdp.w_min);
-  for (std::uint32_t j : post_spikes) {
-    for (std::uint64_t k = col[j]; k < col[j + 1]; ++k) {
-      const std::uint32_t s = col_syn[k];
-      const double x = pre_trace.at(col_pre[k], step);
-      double nw = w[s] + (stdp.multiplicative ? stdp.A_plus * (wmax - w[s]) : pot) * x;
-      w[s] = static_cast<float>(nw < wmin ? wmin : (nw > wmax ? wmax : nw));
-    }
-  }
+  for (std::uint32_t j : post_spikes)
+    for (std::uint64_t k = col[j]; k < col[j + 1]; ++k)
+      w[col_syn[k]] = stdp_potentiate(w[col_syn[k]], pre_trace.at(col_pre[k], step), stdp);
 }
 
 }  // namespace neurosys::snn

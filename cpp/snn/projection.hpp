@@ -6,17 +6,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "snn/kernels.hpp"
+
 namespace neurosys::snn {
 
-struct StdpParams {
-  double tau_pre = 20e-3, tau_post = 20e-3;
-  double A_plus = 0.01, A_minus = 0.0105;  // fractions of w_max (additive) per pairing
-  double w_min = 0.0, w_max = 1.0;
-  bool multiplicative = false;  // soft bounds: dw+ ~ (w_max - w), dw- ~ (w - w_min)
-};
-
-// A trace that decays exponentially and jumps by 1 at each spike, stored as (value just after
-// the last spike, step of that spike) and decayed only when read.
+// A per-neuron trace (see trace_at in snn/kernels.hpp).
 struct EventTraces {
   std::vector<double> value;
   std::vector<std::int64_t> last;
@@ -24,9 +18,8 @@ struct EventTraces {
   double tau_steps = 1.0;
   void init(std::int64_t n, double tau, double dt);
   double at(std::int64_t i, std::int64_t step) const {
-    const std::int64_t k = step - last[i];
-    if (k < static_cast<std::int64_t>(table.size())) return value[i] * table[k];
-    return 0.0;  // beyond the table the trace is below 1e-30
+    return trace_at(value.data(), last.data(), table.data(),
+                    static_cast<std::int64_t>(table.size()), i, step);
   }
   void spike(std::int64_t i, std::int64_t step) {
     value[i] = at(i, step) + 1.0;

@@ -145,28 +145,28 @@ class OllamaBackend:
                              f"(it has {names})")
         self.name = spec.name
 
-    def _options(self, max_tokens: int, temperature: float) -> dict[str, Any]:
-        return {"num_predict": int(max_tokens), "temperature": float(temperature)}
+    def _call(self, path: str, body: dict[str, Any], constraint: Constraint | None,
+              max_tokens: int, temperature: float, timeout: float) -> dict[str, Any]:
+        payload: dict[str, Any] = {"model": self.name, **body, "stream": False,
+                                   "options": {"num_predict": int(max_tokens),
+                                               "temperature": float(temperature)}}
+        if constraint is not None and constraint.schema is not None:
+            payload["format"] = constraint.schema
+        return _http_json(f"{self.base}{path}", payload, timeout)
 
     def chat(self, messages: list[dict[str, str]], constraint: Constraint | None,
              max_tokens: int, temperature: float, timeout: float) -> Completion:
-        payload: dict[str, Any] = {"model": self.name, "messages": messages, "stream": False,
-                                   "options": self._options(max_tokens, temperature)}
-        if constraint is not None and constraint.schema is not None:
-            payload["format"] = constraint.schema
         start = time.perf_counter()
-        out = _http_json(f"{self.base}/api/chat", payload, timeout)
+        out = self._call("/api/chat", {"messages": messages}, constraint, max_tokens, temperature,
+                         timeout)
         return Completion(out.get("message", {}).get("content", ""), out.get("prompt_eval_count", 0),
                           out.get("eval_count", 0), time.perf_counter() - start)
 
     def generate(self, prompt: str, constraint: Constraint | None, max_tokens: int,
                  temperature: float, timeout: float) -> Completion:
-        payload: dict[str, Any] = {"model": self.name, "prompt": prompt, "stream": False,
-                                   "options": self._options(max_tokens, temperature)}
-        if constraint is not None and constraint.schema is not None:
-            payload["format"] = constraint.schema
         start = time.perf_counter()
-        out = _http_json(f"{self.base}/api/generate", payload, timeout)
+        out = self._call("/api/generate", {"prompt": prompt}, constraint, max_tokens, temperature,
+                         timeout)
         return Completion(out.get("response", ""), out.get("prompt_eval_count", 0),
                           out.get("eval_count", 0), time.perf_counter() - start)
 
