@@ -249,7 +249,7 @@ std::int64_t run_on_cuda(Network& net, std::int64_t steps) {
       D.g.alloc(P.channels.size() * P.n);
       for (std::size_t c = 0; c < P.channels.size(); ++c) D.g.upload(P.g[c].data(), P.n, c * P.n);
     }
-    P.spikes.assign(1, {});
+    P.reset_spike_lists(1);
   }
   std::vector<DeviceProj> dr(net.projs.size());
   for (std::size_t r = 0; r < net.projs.size(); ++r) {
@@ -325,7 +325,7 @@ std::int64_t run_on_cuda(Network& net, std::int64_t steps) {
     // spikes back to the host for the monitors, sorted as the CPU path lists them
     for (std::size_t p = 0; p < np; ++p) {
       dp[p].count.download(&counts[p], 1);
-      auto& list = net.pops[p]->spikes[0];
+      auto& list = net.pops[p]->spike_lists(s)[0];
       list.resize(counts[p]);
       dp[p].spikes.download(list.data(), counts[p]);
       std::sort(list.begin(), list.end());

@@ -35,7 +35,12 @@ NS_HD inline std::uint64_t poisson_bits(std::uint64_t seed, std::uint64_t stream
   return counter_hash(seed, stream + static_cast<std::uint64_t>(i) * 0x10001ULL, k);
 }
 
-NS_HD inline double clip(double w, double lo, double hi) { return w < lo ? lo : (w > hi ? hi : w); }
+// min/max form: compiles to branch-free minsd/maxsd (weights near the bounds would make a
+// branch unpredictable)
+NS_HD inline double clip(double w, double lo, double hi) {
+  const double a = w < hi ? w : hi;
+  return a > lo ? a : lo;
+}
 
 // The end of a neuron's step: refractory neurons keep v, the others take vn; crossing the
 // threshold resets v and starts the refractory count. Branch-free, so CPU loops vectorise.

@@ -232,32 +232,32 @@ int Network::add_rate_monitor(int index) {
 void Network::phase_update(int tid, int T, std::int64_t step) {
   for (auto& Pp : pops) {
     Population& P = *Pp;
-    if (static_cast<int>(P.spikes.size()) != T) continue;  // resized by run() beforehand
     const std::int64_t lo = bound(P.n, tid, T), hi = bound(P.n, tid + 1, T);
-    P.update(lo, hi, dt_, step, seed_, P.spikes[tid]);
+    P.update(lo, hi, dt_, step, seed_, P.spike_lists(step)[tid]);
   }
   for (auto& Rp : projs) {
     Projection& R = *Rp;
     if (!R.plastic) continue;
-    for (std::uint32_t i : pops[R.pre]->spikes[tid]) R.pre_trace.spike(i, step);
-    for (std::uint32_t j : pops[R.post]->spikes[tid]) R.post_trace.spike(j, step);
+    for (std::uint32_t i : pops[R.pre]->spike_lists(step)[tid]) R.pre_trace.spike(i, step);
+    for (std::uint32_t j : pops[R.post]->spike_lists(step)[tid]) R.post_trace.spike(j, step);
   }
 }
 
 void Network::phase_deliver(int tid, int T, std::int64_t step) {
   for (auto& Rp : projs) {
     Projection& R = *Rp;
-    const Population& B = *pops[R.post];
+    Population& B = *pops[R.post];
     const std::int64_t lo = bound(B.n, tid, T), hi = bound(B.n, tid + 1, T);
-    R.propagate(pops[R.pre]->spikes, lo, hi, step, pops[R.post]->g[R.channel].data(), B.n, T > 1);
-    if (R.plastic) R.potentiate(B.spikes[tid], step);
+    R.propagate(pops[R.pre]->spike_lists(step), T, lo, hi, step, B.g[R.channel].data(), B.n, T > 1);
+    if (R.plastic) R.potentiate(B.spike_lists(step)[tid], step);
   }
 }
 
 void Network::record_spikes(std::int64_t step) {
   for (auto& m : spike_mons) {
-    for (const auto& list : pops[m.pop]->spikes)
-      for (std::uint32_t i : list)
+    Population& P = *pops[m.pop];
+    for (int l = 0; l < P.spike_threads; ++l)
+      for (std::uint32_t i : P.spike_lists(step)[l])
         if (m.mask.empty() || m.mask[i]) {
           m.steps.push_back(step);
           m.indices.push_back(static_cast<std::int32_t>(i));
@@ -265,7 +265,8 @@ void Network::record_spikes(std::int64_t step) {
   }
   for (auto& m : rate_mons) {
     std::int64_t c = 0;
-    for (const auto& list : pops[m.pop]->spikes) c += static_cast<std::int64_t>(list.size());
+    Population& P = *pops[m.pop];
+    for (int l = 0; l < P.spike_threads; ++l) c += static_cast<std::int64_t>(P.spike_lists(step)[l].size());
     m.counts.push_back(static_cast<std::int32_t>(c));
   }
 }
@@ -305,7 +306,7 @@ std::int64_t Network::run(std::int64_t steps) {
     }
   }
   const int T = threads_;
-  for (auto& P : pops) P->spikes.assign(T, {});
+  for (auto& P : pops) P->reset_spike_lists(T);
   const std::int64_t start = step_, end = step_ + steps;
   if (T == 1) {
     while (step_ < end) {
@@ -317,24 +318,31 @@ std::int64_t Network::run(std::int64_t steps) {
       if (stop_.load(std::memory_order_relaxed)) break;
     }
   } else {
+    // One barrier per step: after it every spike list of the step is complete, and every thread
+    // has finished the previous step. A thread then delivers onto its own neurons only and may
+    // go on to update them while others deliver (spike lists are double-buffered). A second
+    // barrier is needed when others' state is read after delivery: by STDP potentiation (pre
+    // traces) and by state monitors (which need a third, so nobody updates while they read).
+    bool plastic = false;
+    for (const auto& R : projs) plastic |= R->plastic;
+    const bool sampled = !state_mons.empty();
     StepBarrier barrier(T);
-    bool halt = false;
+    std::atomic<bool> halt[2] = {false, false};  // per step parity: written before the barrier
     auto worker = [&](int tid) {
       for (std::int64_t s = start; s < end; ++s) {
         phase_update(tid, T, s);
+        if (tid == 0) halt[s & 1].store(stop_.load(std::memory_order_relaxed), std::memory_order_relaxed);
         barrier.wait();
+        const bool last = halt[s & 1].load(std::memory_order_relaxed);
         phase_deliver(tid, T, s);
-        if (!state_mons.empty()) {
-          barrier.wait();  // deliveries write conductances that state monitors may read
-          if (tid == 0) record_states(s);
-        }
+        if (plastic || sampled) barrier.wait();
         if (tid == 0) {
           record_spikes(s);
+          record_states(s);
           step_ = s + 1;
-          halt = stop_.load(std::memory_order_relaxed);
         }
-        barrier.wait();
-        if (halt) break;
+        if (sampled) barrier.wait();
+        if (last) break;
       }
     };
     std::vector<std::thread> pool;

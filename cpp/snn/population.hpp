@@ -44,9 +44,18 @@ struct Population {
   std::vector<std::int64_t> next_spike;
   std::vector<std::uint64_t> draws;
 
-  // Spikes of the current step, one list per thread (each sorted; concatenated in thread
-  // order they are sorted, whatever the thread count).
-  std::vector<std::vector<std::uint32_t>> spikes;
+  // Spikes of a step, one list per thread (each sorted; concatenated in thread order they are
+  // sorted, whatever the thread count). Two steps are kept, so a thread may update the next
+  // step while others still deliver this one's spikes.
+  std::vector<std::vector<std::uint32_t>> spikes;  // 2 x spike_threads lists
+  int spike_threads = 1;
+  void reset_spike_lists(int threads) {
+    spike_threads = threads;
+    spikes.assign(2 * static_cast<std::size_t>(threads), {});
+  }
+  std::vector<std::uint32_t>* spike_lists(std::int64_t step) {
+    return spikes.data() + (step & 1) * spike_threads;
+  }
 
   int channel_index(const std::string& channel) const;
   // Updates neurons [lo, hi) for step `step` and appends spikes to `out`.

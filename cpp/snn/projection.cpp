@@ -107,9 +107,7 @@ void Projection::build_columns(std::int64_t n_post) {
     }
 }
 
-// Prefetches entries [a, b] of a projection's target and weight arrays (4-byte entries, 16 per
-// 64-byte line). On x86 an asm statement: GCC's dead-code elimination drops __builtin_prefetch
-// in this function.
+// On x86 an asm statement: GCC's dead-code elimination drops __builtin_prefetch in these loops.
 static inline void prefetch(const void* p) {
 #if defined(__x86_64__) && defined(__GNUC__)
   asm volatile("prefetcht0 (%0)" : : "r"(p));
@@ -117,6 +115,9 @@ static inline void prefetch(const void* p) {
   __builtin_prefetch(p);
 #endif
 }
+
+// Prefetches entries [a, b] of a projection's target and weight arrays (4-byte entries, 16 per
+// 64-byte line).
 static inline void prefetch_range(const std::uint32_t* target, const float* weight, std::uint64_t a,
                                   std::uint64_t b) {
   for (std::uint64_t k = a; k <= b; k += 16) {
@@ -125,7 +126,7 @@ static inline void prefetch_range(const std::uint32_t* target, const float* weig
   }
 }
 
-void Projection::propagate(const std::vector<std::vector<std::uint32_t>>& spikes, std::int64_t lo,
+void Projection::propagate(const std::vector<std::uint32_t>* spikes, int lists, std::int64_t lo,
                            std::int64_t hi, std::int64_t step, double* g, std::int64_t n_post,
                            bool search) {
   double* __restrict slot = g;
@@ -150,7 +151,8 @@ void Projection::propagate(const std::vector<std::vector<std::uint32_t>>& spikes
     prefetch_range(tgt, w, s + static_cast<std::uint64_t>(len * lo_frac),
                    s + static_cast<std::uint64_t>(len * hi_frac));
   };
-  for (const auto& list : spikes) {
+  for (int l = 0; l < lists; ++l) {
+    const std::vector<std::uint32_t>& list = spikes[l];
     const std::size_t count = list.size();
     for (std::size_t q = 0; q < count && q < 2; ++q) prefetch_row(list[q]);
     for (std::size_t q = 0; q < count; ++q) {
@@ -178,9 +180,24 @@ void Projection::propagate(const std::vector<std::vector<std::uint32_t>>& spikes
 
 void Projection::potentiate(const std::vector<std::uint32_t>& post_spikes, std::int64_t step) {
   float* __restrict w = weight.data();
-  for (std::uint32_t j : post_spikes)
-    for (std::uint64_t k = col[j]; k < col[j + 1]; ++k)
+  // a column's weights are scattered over the projection: request them a few synapses ahead,
+  // the start of the next spike's column while this one is processed
+  constexpr std::uint64_t kAhead = 16;
+  const std::size_t count = post_spikes.size();
+  auto prefetch_head = [&](std::size_t q) {
+    const std::uint64_t s = col[post_spikes[q]], e = std::min(col[post_spikes[q] + 1], s + kAhead);
+    for (std::uint64_t k = s; k < e; ++k) prefetch(w + col_syn[k]);
+  };
+  if (count > 0) prefetch_head(0);
+  for (std::size_t q = 0; q < count; ++q) {
+    if (q + 1 < count) prefetch_head(q + 1);
+    const std::uint32_t j = post_spikes[q];
+    const std::uint64_t s = col[j], e = col[j + 1];
+    for (std::uint64_t k = s; k < e; ++k) {
+      if (k + kAhead < e) prefetch(w + col_syn[k + kAhead]);
       w[col_syn[k]] = stdp_potentiate(w[col_syn[k]], pre_trace.at(col_pre[k], step), stdp);
+    }
+  }
 }
 
 }  // namespace neurosys::snn

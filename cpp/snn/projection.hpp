@@ -55,10 +55,10 @@ struct Projection {
   void enable_stdp(const StdpParams& params, std::int64_t n_pre, std::int64_t n_post, double dt);
   void build_columns(std::int64_t n_post);
 
-  // Delivers the spikes of presynaptic neurons `spikes` onto targets in [lo, hi) (into `g`,
+  // Delivers the spikes of presynaptic neurons (`lists` lists) onto targets in [lo, hi) (into `g`,
   // the target channel, directly or through the delay ring), and applies depression for
   // plastic projections. `step` is the current step.
-  void propagate(const std::vector<std::vector<std::uint32_t>>& spikes, std::int64_t lo,
+  void propagate(const std::vector<std::uint32_t>* spikes, int lists, std::int64_t lo,
                  std::int64_t hi, std::int64_t step, double* g, std::int64_t n_post, bool search);
   // Potentiation of the synapses onto post neurons that spiked this step (all in [lo, hi)).
   void potentiate(const std::vector<std::uint32_t>& post_spikes, std::int64_t step);
