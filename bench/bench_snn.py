@@ -4,7 +4,7 @@ threads, against Brian2's C++ standalone mode (simulation loop only, compile exc
 OpenMP and with 2 OpenMP threads) and Brian2's runtime mode, all in this run. Also the cost of
 STDP on the E->E synapses, and bytes per synapse.
 
-    PYTHONPATH=build/dev-snn/site python bench/bench_snn.py [--repeats 3] [--sizes 4000,40000]
+    PYTHONPATH=build/dev-snn/site python bench/bench_snn.py [--repeats 3] [--sizes 4000,40000] [--loaded]
 """
 
 from __future__ import annotations
@@ -106,6 +106,8 @@ def main() -> int:
     ap.add_argument("--sizes", default="4000,40000")
     ap.add_argument("--no-brian2-standalone", action="store_true")
     ap.add_argument("--runtime-target", default="cython", choices=("cython", "numpy"))
+    ap.add_argument("--loaded", action="store_true",
+                    help="also time COBA on a machine kept busy by one spinning process per core")
     ap.add_argument("--timeout", type=float, default=150.0,
                     help="seconds before a Brian2 standalone run is given up (default 150)")
     args = ap.parse_args()
@@ -153,8 +155,35 @@ def main() -> int:
             label = f"Brian2 runtime ({args.runtime_target})"
             print(f"{label:34} {runtime['sim']:8.3f} {'':8} {'':12} "
                   f"{1e9 * runtime['sim'] / r0['events']:9.2f}  {fmt_stats(runtime['stats'])}")
+    if args.loaded:
+        loaded_machine(min(sizes), args.repeats)
     print(f"\nload average {os.getloadavg()[0]:.1f} at end")
     return 0
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def loaded_machine(n: int, repeats: int) -> None:
+    """Oversubscription: one busy process per core at the same priority, then COBA at 1 and 2
+    threads (wall time). Brian2's OpenMP build ran ~300x slower than its 1-thread build here in
+    that situation; neurosys should stay near its 1-thread time."""
+    import multiprocessing as mp
+
+    busy = [mp.get_context("fork").Process(target=_spin, daemon=True) for _ in range(os.cpu_count() or 1)]
+    for p in busy:
+        p.start()
+    try:
+        time.sleep(0.5)
+        walls = {t: statistics.median(neurosys_run(n, t, seed=1)["sim"] for _ in range(repeats))
+                 for t in (1, 2)}
+    finally:
+        for p in busy:
+            p.terminate()
+    print(f"\nCOBA n={n} with {len(busy)} busy processes (one per core): 1 thread {walls[1]:.3f} s, "
+          f"2 threads {walls[2]:.3f} s wall, 2-thread / 1-thread = {walls[2] / walls[1]:.2f}")
 
 
 if __name__ == "__main__":

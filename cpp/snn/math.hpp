@@ -1,14 +1,14 @@
 // Small numeric helpers for the step loop: an exp that the compiler can vectorise (the exact
-// membrane update needs one per neuron per step) and a spin-then-yield barrier that stays fast
+// membrane update needs one per neuron per step) and a spin-then-sleep barrier that stays fast
 // on idle cores and degrades gracefully when threads outnumber free cores.
 #pragma once
 #include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <thread>
 
 #include "common/device.hpp"
+#include "common/futex.hpp"
 
 namespace neurosys::snn {
 
@@ -44,33 +44,37 @@ NS_HD inline double exp_fast(double x) {
 #endif
 }
 
-// Sense-counting barrier. Spins briefly (cheap when every thread has a core), then yields the
-// core, so an oversubscribed machine runs the straggler instead of burning its time slice.
+// Sense-counting barrier. Spins briefly (cheap when every thread has a core), then sleeps in the
+// kernel until the last thread arrives. Sleeping, not yielding: on an oversubscribed machine a
+// yield can hand the core to another process for a whole scheduler slice, while a futex wake-up
+// lets the woken thread preempt it at once.
 class StepBarrier {
  public:
   explicit StepBarrier(int threads) : threads_(threads) {}
   void wait() {
-    const int gen = generation_.load(std::memory_order_acquire);
+    const std::uint32_t gen = generation_.load(std::memory_order_acquire);
     if (arrived_.fetch_add(1, std::memory_order_acq_rel) == threads_ - 1) {
       arrived_.store(0, std::memory_order_relaxed);
-      generation_.fetch_add(1, std::memory_order_acq_rel);
+      generation_.fetch_add(1, std::memory_order_seq_cst);
+      if (sleepers_.load(std::memory_order_seq_cst) != 0) futex_wake_all(&generation_);
       return;
     }
-    for (int spins = 0; generation_.load(std::memory_order_acquire) == gen; ++spins) {
-      if (spins < 4000) {
+    for (int spins = 0; spins < 2000; ++spins) {
+      if (generation_.load(std::memory_order_acquire) != gen) return;
 #if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
+      __builtin_ia32_pause();
 #endif
-      } else {
-        std::this_thread::yield();
-      }
     }
+    sleepers_.fetch_add(1, std::memory_order_seq_cst);
+    while (generation_.load(std::memory_order_seq_cst) == gen) futex_wait(&generation_, gen);
+    sleepers_.fetch_sub(1, std::memory_order_seq_cst);
   }
 
  private:
   int threads_;
   std::atomic<int> arrived_{0};
-  std::atomic<int> generation_{0};
+  std::atomic<std::uint32_t> generation_{0};
+  std::atomic<int> sleepers_{0};
 };
 
 }  // namespace neurosys::snn

@@ -1,6 +1,7 @@
 #include "snn/network.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 #include <thread>
@@ -281,33 +282,50 @@ void Network::record_states(std::int64_t step) {
   }
 }
 
-std::int64_t Network::run(std::int64_t steps) {
-  if (steps < 0) throw std::invalid_argument("duration must be >= 0");
-  bool expected = false;
-  if (!running_.compare_exchange_strong(expected, true))
-    throw std::runtime_error("run: the network is already running");
-  stop_.store(false);
-  bool use_cuda = device_ == Device::CUDA;
-  if (use_cuda && auto_device_) {
-    try {
-      check_cuda_support(*this);
-    } catch (const std::invalid_argument&) {
-      use_cuda = false;
+namespace {
+
+// Picks the thread count for the next chunk of steps: the configured count or 1, whichever ran
+// faster per step when last measured. The other is re-measured now and then (more rarely while
+// measurements keep confirming the choice). On a machine that gets busy, threads would wait at
+// every step's barrier for a peer the scheduler has put aside, so the loop drops to one thread;
+// when cores free up it returns to all. Results never depend on it: every thread count gives
+// the same bits.
+class ThreadChooser {
+ public:
+  explicit ThreadChooser(int threads) : threads_(threads) {}
+  int next() {
+    if (cost_all_ < 0) return threads_;  // measure both first
+    if (cost_one_ < 0) return 1;
+    if (++since_probe_ >= interval_) {
+      since_probe_ = 0;
+      probing_ = true;
+      return best() == 1 ? threads_ : 1;
+    }
+    return best();
+  }
+  void report(int threads, double seconds_per_step) {
+    const int before = best();
+    (threads == 1 ? cost_one_ : cost_all_) = seconds_per_step;
+    if (probing_) {
+      probing_ = false;
+      interval_ = best() == before ? std::min(interval_ * 2, 64) : 4;
     }
   }
-  if (use_cuda) {
-    try {
-      const std::int64_t ran = run_on_cuda(*this, steps);
-      running_.store(false);
-      return ran;
-    } catch (...) {
-      running_.store(false);
-      throw;
-    }
-  }
-  const int T = threads_;
+
+ private:
+  int best() const { return cost_one_ >= 0 && cost_one_ < cost_all_ ? 1 : threads_; }
+  int threads_;
+  double cost_all_ = -1.0, cost_one_ = -1.0;  // seconds per step, last measured
+  int interval_ = 4, since_probe_ = 0;
+  bool probing_ = false;
+};
+
+}  // namespace
+
+// Steps until `end` (or stop()) with T threads.
+void Network::run_steps(int T, std::int64_t end) {
   for (auto& P : pops) P->reset_spike_lists(T);
-  const std::int64_t start = step_, end = step_ + steps;
+  const std::int64_t start = step_;
   if (T == 1) {
     while (step_ < end) {
       phase_update(0, 1, step_);
@@ -349,6 +367,46 @@ std::int64_t Network::run(std::int64_t steps) {
     for (int t = 1; t < T; ++t) pool.emplace_back(worker, t);
     worker(0);
     for (auto& th : pool) th.join();
+  }
+}
+
+std::int64_t Network::run(std::int64_t steps) {
+  if (steps < 0) throw std::invalid_argument("duration must be >= 0");
+  bool expected = false;
+  if (!running_.compare_exchange_strong(expected, true))
+    throw std::runtime_error("run: the network is already running");
+  stop_.store(false);
+  bool use_cuda = device_ == Device::CUDA;
+  if (use_cuda && auto_device_) {
+    try {
+      check_cuda_support(*this);
+    } catch (const std::invalid_argument&) {
+      use_cuda = false;
+    }
+  }
+  if (use_cuda) {
+    try {
+      const std::int64_t ran = run_on_cuda(*this, steps);
+      running_.store(false);
+      return ran;
+    } catch (...) {
+      running_.store(false);
+      throw;
+    }
+  }
+  const std::int64_t start = step_, end = start + steps;
+  if (threads_ == 1) {
+    run_steps(1, end);
+  } else {
+    ThreadChooser chooser(threads_);
+    while (step_ < end && !stop_.load(std::memory_order_relaxed)) {
+      const int T = chooser.next();
+      const std::int64_t from = step_;
+      const auto t0 = std::chrono::steady_clock::now();
+      run_steps(T, std::min(end, from + kChunkSteps));
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (step_ > from) chooser.report(T, seconds / static_cast<double>(step_ - from));
+    }
   }
   running_.store(false);
   return step_ - start;

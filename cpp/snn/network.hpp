@@ -63,6 +63,9 @@ class Network {
 
  private:
   friend std::int64_t run_on_cuda(Network& net, std::int64_t steps);
+  // Steps until `end` (or stop()) with T threads.
+  void run_steps(int T, std::int64_t end);
+  static constexpr std::int64_t kChunkSteps = 256;  // steps between thread-count choices
   void phase_update(int tid, int T, std::int64_t step);
   void phase_deliver(int tid, int T, std::int64_t step);
   void record_spikes(std::int64_t step);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "common/futex.hpp"
 #include "workspace/segment.hpp"
 
 namespace neurosys::ws {
@@ -98,11 +99,6 @@ void lock_acquire(std::atomic<std::uint64_t>& lock) {
 }
 
 void lock_release(std::atomic<std::uint64_t>& lock) { lock.store(0, std::memory_order_release); }
-
-long futex(std::atomic<std::uint32_t>* addr, int op, std::uint32_t val, const timespec* ts) {
-  // Not FUTEX_PRIVATE: sleepers and wakers live in different processes.
-  return syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), op, val, ts, nullptr, 0);
-}
 
 }  // namespace
 
@@ -234,12 +230,12 @@ void Segment::abort_write(WriteTicket& t) {
 void Segment::notify() {
   header_->change_counter.fetch_add(1, std::memory_order_seq_cst);
   if (header_->waiters.load(std::memory_order_seq_cst) != 0)
-    futex(&header_->change_counter, FUTEX_WAKE, INT32_MAX, nullptr);
+    futex_wake_all(&header_->change_counter);
 }
 
 void Segment::wake_all() {
   header_->change_counter.fetch_add(1, std::memory_order_seq_cst);
-  futex(&header_->change_counter, FUTEX_WAKE, INT32_MAX, nullptr);
+  futex_wake_all(&header_->change_counter);
 }
 
 std::uint32_t Segment::change_counter() const {
@@ -265,7 +261,7 @@ std::uint32_t Segment::wait_change(std::uint32_t seen, std::int64_t deadline_ns,
     now = mono_ns();
     if (now >= end) break;
     timespec ts{time_t((end - now) / 1000000000), long((end - now) % 1000000000)};
-    futex(&header_->change_counter, FUTEX_WAIT, seen, &ts);
+    futex_wait(&header_->change_counter, seen, &ts);
   }
   header_->waiters.fetch_sub(1, std::memory_order_seq_cst);
   return header_->change_counter.load(std::memory_order_acquire);
