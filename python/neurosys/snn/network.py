@@ -183,7 +183,9 @@ class Network:
     """A spiking network advanced in fixed steps of ``dt`` seconds.
 
     ``threads=None`` picks one thread for small networks and the CPU count for large ones;
-    results are bitwise identical for a seed whatever the thread count."""
+    results are bitwise identical for a seed whatever the thread count. With several threads,
+    each run measures whether they beat one thread (a busy machine makes threads wait for each
+    other at every step) and uses whichever is faster, re-checking as it goes."""
 
     def __init__(self, dt: float = 0.1 * ms, seed: int = 0, device: str = "auto",
                  threads: int | None = None) -> None:
@@ -200,7 +202,7 @@ class Network:
                 raise ValueError("threads must be >= 1")
         self._threads = threads
         self._core = _core.snn.Network(dt, int(seed) & 0xFFFFFFFFFFFFFFFF, threads or 1, device)
-        #: "cpu" or "cuda" (CUDA runs static networks; STDP and multi-step delays need "cpu")
+        #: "cpu" or "cuda" (the same model, delays and STDP on both)
         self.device: str = self._core.device
         self.groups: dict[str, Group] = {}
         self.projections: list[Projection] = []
