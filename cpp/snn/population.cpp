@@ -49,57 +49,62 @@ void Population::update(std::int64_t lo, std::int64_t hi, double dt, std::int64_
 namespace {
 
 // Any mix of channels, their sums precomputed: G - 1 = R sum g, drive = sum g E + sum I.
-// Returns the number of spikes (flags set) in the block.
-NS_VECTOR_CLONES
-std::int32_t integrate_block(std::int64_t m, double* __restrict v, const double* __restrict iinj,
-                     std::int32_t* __restrict ref, std::int32_t* __restrict spiked,
-                     const double* __restrict gsum, const double* __restrict drive,
-                     const NeuronParams& p, const Threshold t, double dt) {
+template <bool kExact>
+inline std::int32_t summed_loop(std::int64_t m, double* __restrict v, const double* __restrict iinj,
+                                std::int32_t* __restrict ref, std::int32_t* __restrict spiked,
+                                const double* __restrict gsum, const double* __restrict drive,
+                                const NeuronParams& p, const Threshold t, double dt) {
   const double k = dt / p.tau_m, R = p.R_m, vr = p.v_rest;
   std::int32_t fired = 0;
-  if (p.method == Integrator::Exact) {
-    for (std::int64_t b = 0; b < m; ++b) {
-      const double vn = membrane_exact(v[b], 1.0 + R * gsum[b], vr + R * (drive[b] + iinj[b]), k);
-      fired += finish_neuron(vn, v[b], ref[b], spiked[b], t);
-    }
-  } else {
-    for (std::int64_t b = 0; b < m; ++b) {
-      const double vn = membrane_euler(v[b], 1.0 + R * gsum[b], vr + R * (drive[b] + iinj[b]), k);
-      fired += finish_neuron(vn, v[b], ref[b], spiked[b], t);
-    }
+  for (std::int64_t b = 0; b < m; ++b) {
+    const double G = 1.0 + R * gsum[b], A = vr + R * (drive[b] + iinj[b]);
+    const double vn = kExact ? membrane_exact(v[b], G, A, k) : membrane_euler(v[b], G, A, k);
+    fired += finish_neuron(vn, v[b], ref[b], spiked[b], t);
   }
   return fired;
 }
 
 // The common case, two conductance channels (excitatory and inhibitory), fused in one pass so
-// each neuron's state is loaded and stored once per step. Returns the number of spikes.
-NS_VECTOR_CLONES
-std::int32_t integrate_two_conductances(std::int64_t m, double* __restrict v, const double* __restrict iinj,
-                                double* __restrict g0, double* __restrict g1,
-                                std::int32_t* __restrict ref, std::int32_t* __restrict spiked,
-                                const Channel& c0, const Channel& c1, const NeuronParams& p,
-                                const Threshold t, double dt) {
+// each neuron's state is loaded and stored once per step.
+template <bool kExact>
+inline std::int32_t two_conductance_loop(std::int64_t m, double* __restrict v,
+                                         const double* __restrict iinj, double* __restrict g0,
+                                         double* __restrict g1, std::int32_t* __restrict ref,
+                                         std::int32_t* __restrict spiked, const Channel& c0,
+                                         const Channel& c1, const NeuronParams& p,
+                                         const Threshold t, double dt) {
   const double k = dt / p.tau_m, R = p.R_m, vr = p.v_rest;
   const double E0 = c0.E, E1 = c1.E, d0 = c0.decay, d1 = c1.decay;
   std::int32_t fired = 0;
-  if (p.method == Integrator::Exact) {
-    for (std::int64_t b = 0; b < m; ++b) {
-      const double a = g0[b], c = g1[b];
-      const double vn = membrane_exact(v[b], 1.0 + R * (a + c), vr + R * (a * E0 + c * E1 + iinj[b]), k);
-      g0[b] = a * d0;
-      g1[b] = c * d1;
-      fired += finish_neuron(vn, v[b], ref[b], spiked[b], t);
-    }
-  } else {
-    for (std::int64_t b = 0; b < m; ++b) {
-      const double a = g0[b], c = g1[b];
-      const double vn = membrane_euler(v[b], 1.0 + R * (a + c), vr + R * (a * E0 + c * E1 + iinj[b]), k);
-      g0[b] = a * d0;
-      g1[b] = c * d1;
-      fired += finish_neuron(vn, v[b], ref[b], spiked[b], t);
-    }
+  for (std::int64_t b = 0; b < m; ++b) {
+    const double a = g0[b], c = g1[b];
+    const double G = 1.0 + R * (a + c), A = vr + R * (a * E0 + c * E1 + iinj[b]);
+    const double vn = kExact ? membrane_exact(v[b], G, A, k) : membrane_euler(v[b], G, A, k);
+    g0[b] = a * d0;
+    g1[b] = c * d1;
+    fired += finish_neuron(vn, v[b], ref[b], spiked[b], t);
   }
   return fired;
+}
+
+// The vectorised entry points (one clone per ISA level); each returns the block's spike count.
+NS_VECTOR_CLONES
+std::int32_t integrate_block(std::int64_t m, double* v, const double* iinj, std::int32_t* ref,
+                             std::int32_t* spiked, const double* gsum, const double* drive,
+                             const NeuronParams& p, const Threshold t, double dt) {
+  return p.method == Integrator::Exact
+             ? summed_loop<true>(m, v, iinj, ref, spiked, gsum, drive, p, t, dt)
+             : summed_loop<false>(m, v, iinj, ref, spiked, gsum, drive, p, t, dt);
+}
+
+NS_VECTOR_CLONES
+std::int32_t integrate_two_conductances(std::int64_t m, double* v, const double* iinj, double* g0,
+                                        double* g1, std::int32_t* ref, std::int32_t* spiked,
+                                        const Channel& c0, const Channel& c1,
+                                        const NeuronParams& p, const Threshold t, double dt) {
+  return p.method == Integrator::Exact
+             ? two_conductance_loop<true>(m, v, iinj, g0, g1, ref, spiked, c0, c1, p, t, dt)
+             : two_conductance_loop<false>(m, v, iinj, g0, g1, ref, spiked, c0, c1, p, t, dt);
 }
 
 }  // namespace
