@@ -110,6 +110,9 @@ struct DeviceTraces {
   __device__ double at(std::int64_t i, std::int64_t step) const {
     return trace_at(value, last, table, table_len, i, step);
   }
+  __device__ double before(std::int64_t i, std::int64_t step) const {
+    return trace_before(value, last, table, table_len, i, step);
+  }
 };
 
 // A trace jumps at each listed spike (neurons are distinct within a step: no races).
@@ -152,10 +155,7 @@ __global__ void propagate_kernel(const std::uint64_t* row, const std::uint32_t* 
     for (std::uint64_t k = row[i] + threadIdx.x; k < row[i + 1]; k += blockDim.x) {
       const std::uint32_t j = target[k];
       atomicAdd(&slot[j], static_cast<double>(weight[k]));
-      if (stdp.on) {
-        const double x = stdp.post.at(j, stdp.step) - (stdp.post.last[j] == stdp.step ? 1.0 : 0.0);
-        weight[k] = stdp_depress(weight[k], x, stdp.params);
-      }
+      if (stdp.on) weight[k] = stdp_depress(weight[k], stdp.post.before(j, stdp.step), stdp.params);
     }
   }
 }

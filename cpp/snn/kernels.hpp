@@ -74,6 +74,12 @@ NS_HD inline double trace_at(const double* value, const std::int64_t* last, cons
   const std::int64_t k = step - last[i];
   return k < table_len ? value[i] * table[k] : 0.0;
 }
+// The trace as it was before a spike at `step` itself (Brian2's pre-then-post order: a
+// presynaptic spike is depressed by the post trace without this step's post spike).
+NS_HD inline double trace_before(const double* value, const std::int64_t* last, const double* table,
+                                 std::int64_t table_len, std::int64_t i, std::int64_t step) {
+  return trace_at(value, last, table, table_len, i, step) - (last[i] == step ? 1.0 : 0.0);
+}
 
 // A presynaptic spike depresses by the post trace x; a postsynaptic one potentiates by the pre
 // trace x. Weights stay in [w_min, w_max].

@@ -170,9 +170,7 @@ void Projection::propagate(const std::vector<std::uint32_t>* spikes, int lists, 
       for (std::uint64_t k = s; k < e; ++k) {
         const std::uint32_t j = tgt[k];
         slot[j] += w[k];
-        // the post trace as it was before this step's post spike (Brian2's pre-then-post order)
-        const double x = post_trace.at(j, step) - (post_trace.last[j] == step ? 1.0 : 0.0);
-        w[k] = stdp_depress(w[k], x, stdp);
+        w[k] = stdp_depress(w[k], post_trace.before(j, step), stdp);
       }
     }
   }

@@ -21,6 +21,10 @@ struct EventTraces {
     return trace_at(value.data(), last.data(), table.data(),
                     static_cast<std::int64_t>(table.size()), i, step);
   }
+  double before(std::int64_t i, std::int64_t step) const {
+    return trace_before(value.data(), last.data(), table.data(),
+                        static_cast<std::int64_t>(table.size()), i, step);
+  }
   void spike(std::int64_t i, std::int64_t step) {
     value[i] = at(i, step) + 1.0;
     last[i] = step;
