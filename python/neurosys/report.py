@@ -36,6 +36,12 @@ def format_summary(s: dict[str, Any]) -> str:
         f"{num(s.get('entropy'), '.4f')}   diversity {num(s.get('diversity'), '.4f')}",
         f"agents alive     {s.get('agents', 0)}",
     ]
+    llm = s.get("llm")
+    if isinstance(llm, dict):
+        lines.append(f"llm decisions    {llm.get('made', 0)} made, {llm.get('timed_out', 0)} timed "
+                     f"out, {llm.get('fell_back', 0)} other fallbacks; latency median "
+                     f"{num(llm.get('latency_median'), '.2f')} s, p95 "
+                     f"{num(llm.get('latency_p95'), '.2f')} s")
     balances = s.get("balances") or {}
     if balances:
         top = sorted(balances.items(), key=lambda kv: -kv[1])[:8]

@@ -64,6 +64,9 @@ class System:
         self.summary: dict[str, Any] | None = None
         self._running = threading.Event()   # set: not paused
         self._stopping = threading.Event()  # set: stop requested
+        # Set by a signal handler, which must not touch an Event (see signal_stop): the main
+        # loop and the control thread turn it into a stop request within a fraction of a second.
+        self._signalled: str | None = None
         self._stopped = False
         self._stop_lock = threading.Lock()
         self._started_at: float | None = None
@@ -176,6 +179,7 @@ class System:
         every = self.config.system.progress_interval
         next_progress = time.monotonic() + every if every > 0 else None
         while not self._stopping.is_set():
+            self._take_signal()
             now = time.monotonic()
             if deadline is not None and now >= deadline:
                 break
@@ -186,12 +190,26 @@ class System:
             self._stopping.wait(max(0.0, min(waits)))
         return self.snapshot()
 
+    def signal_stop(self, reason: str) -> None:
+        """Ask for a stop from a signal handler. Only a plain assignment here: the handler runs
+        in the main thread between two bytecodes, possibly while that thread holds the lock
+        inside ``Event.wait`` (non-reentrant), so setting the Event from it can deadlock. The
+        main loop and the control thread poll this flag every 50 to 200 ms."""
+        self._signalled = self._signalled or reason
+
+    def _take_signal(self) -> None:
+        if self._signalled is not None and not self._stopping.is_set():
+            self.request_stop(self._signalled)
+
     def request_stop(self, reason: str = "requested") -> None:
-        """Ask every thread to stop; safe from a signal handler. ``stop()`` finishes the job."""
+        """Ask every thread to stop (not from a signal handler: use ``signal_stop``).
+        ``stop()`` finishes the job."""
         if self.stop_reason is None:
             self.stop_reason = reason
         self._stopping.set()
         self._running.set()  # wake paused runners so they see the stop
+        if self.components.llm_model is not None:  # a decision waiting on it returns now
+            self.components.llm_model.interrupt()
 
     def stop(self, reason: str = "completed") -> dict[str, Any]:
         """Stop cleanly (idempotent) and return the run summary."""
@@ -304,6 +322,7 @@ class System:
         last_status = last_progress = time.monotonic()
         progress_every = self.config.system.progress_interval or 1.0
         while not self._stopping.wait(_CONTROL_PERIOD):
+            self._take_signal()
             try:
                 command = self._commands.poll()
                 if command is not None:
@@ -339,6 +358,7 @@ class System:
             "diversity": ws.read("diversity_index"),
             "agents": sum(1 for a in agents if isinstance(a, dict) and a.get("alive", True)),
             "balances": {str(k): float(v) for k, v in dict(balances).items()},
+            "llm": ws.read("llm/decisions"),  # neurosys.llm.integration.STATS_KEY
             "missing": dict(self.components.missing),
             "failed": {n: repr(r.error) for n, r in self.runners.items() if r.error is not None},
         }
@@ -349,6 +369,8 @@ class System:
         snap["run_dir"] = str(self.run_dir)
         snap["stop_reason"] = self.stop_reason
         snap["steps"] = {n: r.steps for n, r in self.runners.items()}
+        if self.components.llm is not None:  # the final count, including the last decision
+            snap["llm"] = self.components.llm.stats.as_dict()
         if snap["network_busy_seconds"] > 0 and self.config.network.enabled:
             snap["network_speed"] = (snap["network_steps"] * self.config.network.chunk
                                      / snap["network_busy_seconds"])

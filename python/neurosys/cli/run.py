@@ -16,8 +16,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run", help="run the whole system (network, soup, LLM, agents, ledger)",
         description="Run the whole system in a new run directory (config.toml, run.db, "
-        "neurosys.log, summary.txt). Ctrl-C or SIGTERM stops it cleanly; a second Ctrl-C "
-        "forces the exit.")
+        "neurosys.log, summary.txt). Ctrl-C or SIGTERM stops it cleanly; a second one "
+        "forces the exit (130 or 143, no summary).")
     p.add_argument("--config", metavar="FILE", help="TOML configuration (see `neurosys config`)")
     p.add_argument("--duration", type=float, metavar="S",
                    help="wall seconds to run (overrides system.duration; 0: until stopped)")
@@ -55,7 +55,14 @@ def progress_line(s: dict[str, Any]) -> str:
 
 
 class _SignalStop:
-    """First SIGINT/SIGTERM: a clean stop; second SIGINT: exit at once."""
+    """SIGINT/SIGTERM: the first asks for a clean stop; a second one of either forces the exit.
+
+    The handler only assigns a flag (``System.signal_stop``) and writes to stderr: setting a
+    threading.Event from a handler can deadlock on the lock the interrupted main thread holds.
+    A second signal means the clean stop is not wanted or is stuck, so it exits at once with
+    128 + the signal number (130 for SIGINT, 143 for SIGTERM), after removing the workspace
+    name so that no segment is left in /dev/shm; the run store stays sound (SQLite journal).
+    """
 
     def __init__(self, system: Any) -> None:
         self.system = system
@@ -71,11 +78,22 @@ class _SignalStop:
     def _handle(self, signum: int, frame: Any) -> None:
         self.count += 1
         name = signal.Signals(signum).name
-        if self.count > 1 and signum == signal.SIGINT:
-            os.write(2, b"\nneurosys run: second interrupt, exiting without cleanup\n")
-            os._exit(130)
-        os.write(2, f"\nneurosys run: {name}, stopping cleanly (Ctrl-C again forces)\n".encode())
-        self.system.request_stop(name)
+        if self.count > 1:
+            what = "interrupt" if signum == signal.SIGINT else name
+            os.write(2, f"\nneurosys run: second {what}, exiting without cleanup\n".encode())
+            self._unlink_segment()
+            os._exit(128 + signum)
+        os.write(2, f"\nneurosys run: {name}, stopping cleanly (a second signal forces "
+                    "the exit)\n".encode())
+        self.system.signal_stop(name)
+
+    def _unlink_segment(self) -> None:
+        try:
+            from neurosys._core import workspace as native
+
+            native.unlink_name(self.system.workspace_name)
+        except Exception:  # forced exit: best effort
+            pass
 
     def __exit__(self, *exc: object) -> None:
         for sig, handler in self._previous.items():

@@ -4,16 +4,19 @@ the answer to ``modulation``."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
 
+from neurosys.llm.decision_stats import DecisionStats
 from neurosys.llm.model import LLM, Decision, load
 from neurosys.llm.prompts import format_prompt
 
-__all__ = ["LLMIntegration", "MODULATION_CHOICES"]
+__all__ = ["LLMIntegration", "MODULATION_CHOICES", "STATS_KEY"]
 
 MODULATION_CHOICES = ("increase", "decrease", "maintain")
+STATS_KEY = "llm/decisions"  # DecisionStats.as_dict(), rewritten after every decision
 
 
 class LLMIntegration:
@@ -24,6 +27,7 @@ class LLMIntegration:
         self.model = model if model is not None else load()
         self.timeout = timeout
         self.last: Decision | None = None
+        self.stats = DecisionStats()
 
     def summary(self) -> dict[str, float]:
         """The numbers that go into the prompt (never free text from the workspace)."""
@@ -37,6 +41,10 @@ class LLMIntegration:
 
     def step(self) -> str:
         prompt = format_prompt("modulation", self.summary())
+        started = time.perf_counter()
         self.last = self.model.decide_detailed(prompt, MODULATION_CHOICES, timeout=self.timeout)
+        self.stats.record(time.perf_counter() - started, fallback=self.last.fallback,
+                          timed_out=self.last.timed_out)
         self.workspace.write("modulation", self.last.choice)
+        self.workspace.write(STATS_KEY, self.stats.as_dict())
         return self.last.choice

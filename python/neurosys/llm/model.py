@@ -9,6 +9,7 @@ import logging
 import queue
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -19,11 +20,16 @@ from typing import Any
 from neurosys.llm.backends import Completion, Constraint, open_backend
 from neurosys.llm.resolve import ModelSpec, resolve
 
-__all__ = ["Conversation", "Decision", "LLM", "load", "FALLBACK_CHOICE"]
+__all__ = ["Conversation", "Decision", "LLM", "LLMInterrupted", "load", "FALLBACK_CHOICE"]
 
 log = logging.getLogger("neurosys.llm")
 FALLBACK_CHOICE = "maintain"
 _CHOICE_RE = re.compile(r"^[A-Za-z0-9_\- ]{1,40}$")
+_WAIT_SLICE = 0.1  # seconds between two looks at the interrupt flag while waiting for an answer
+
+
+class LLMInterrupted(RuntimeError):
+    """The model was interrupted (the system is stopping): no answer will come."""
 
 
 class Conversation:
@@ -57,6 +63,7 @@ class Decision:
     error: str | None = None
     seconds: float = 0.0
     completion_tokens: int = 0
+    timed_out: bool = False  # no answer within the timeout (the fallback was used)
 
 
 @dataclass
@@ -127,6 +134,9 @@ class LLM:
         self._pending = 0
         self._pending_lock = threading.Lock()
         self._closed = False
+        # Set by interrupt(): waiters return at once and queued calls are dropped; a call
+        # already inside llama.cpp runs to its end (llama-cpp-python offers no abort hook).
+        self.interrupted = threading.Event()
         self._worker = threading.Thread(target=self._work, name="neurosys-llm", daemon=True)
         self._worker.start()
 
@@ -137,6 +147,8 @@ class LLM:
             if item is None:
                 return
             fn, future = item
+            if self.interrupted.is_set():
+                future.cancel()
             if future.set_running_or_notify_cancel():
                 try:
                     future.set_result(fn())
@@ -160,13 +172,26 @@ class LLM:
         """Calls queued or running."""
         return self._pending
 
+    def interrupt(self) -> None:
+        """Stop waiting: every caller gets its fallback (or LLMInterrupted) at once, queued
+        calls are dropped (the one running finishes). For a system that is stopping; the model is not usable for decisions afterwards."""
+        self.interrupted.set()
+
     def _wait(self, future: Future, timeout: float | None) -> Any:
-        try:
-            return future.result(self.timeout if timeout is None else timeout)
-        except FutureTimeout:
-            future.cancel()
-            raise TimeoutError(f"the model {self.spec.name!r} did not answer within "
-                               f"{self.timeout if timeout is None else timeout} s") from None
+        limit = self.timeout if timeout is None else timeout
+        end = time.monotonic() + limit
+        # Waits in short slices so that interrupt() is seen within _WAIT_SLICE.
+        while True:
+            if self.interrupted.is_set():
+                future.cancel()
+                raise LLMInterrupted(f"the model {self.spec.name!r} was interrupted")
+            try:
+                return future.result(max(0.0, min(_WAIT_SLICE, end - time.monotonic())))
+            except FutureTimeout:
+                if time.monotonic() >= end:
+                    future.cancel()
+                    raise TimeoutError(f"the model {self.spec.name!r} did not answer within "
+                                       f"{limit} s") from None
 
     # -- decisions ----------------------------------------------------------------------------
     def _decide_now(self, messages: list[dict[str, str]], choices: list[str],
@@ -213,13 +238,17 @@ class LLM:
         future = self.decide_async(prompt, choices, context, fallback)
         try:
             return self._wait(future, timeout)
+        except LLMInterrupted as exc:
+            choices = list(choices)
+            chosen = fallback or (FALLBACK_CHOICE if FALLBACK_CHOICE in choices else choices[0])
+            return Decision(chosen, "", True, str(exc))
         except TimeoutError as exc:
             with self.stats.lock:
                 self.stats.timeouts += 1
             choices = list(choices)
             chosen = fallback or (FALLBACK_CHOICE if FALLBACK_CHOICE in choices else choices[0])
             log.warning("%s; falling back to %r", exc, chosen)
-            return Decision(chosen, "", True, str(exc))
+            return Decision(chosen, "", True, str(exc), timed_out=True)
 
     def decide(self, prompt: str, choices: Sequence[str], context: Conversation | None = None,
                fallback: str | None = None, timeout: float | None = None) -> str:
@@ -303,7 +332,7 @@ def load(model: str | None = None, *, timeout: float = 30.0, temperature: float 
            tuple(sorted(backend_kwargs.items())))
     with _LOAD_LOCK:
         loaded = _LOADED.get(key)
-        if loaded is not None and not loaded._closed:
+        if loaded is not None and not loaded._closed and not loaded.interrupted.is_set():
             return loaded
         backend = open_backend(spec, timeout=timeout, **backend_kwargs) if spec.kind == "http" \
             else open_backend(spec, **backend_kwargs)
