@@ -567,4 +567,32 @@ void register_workspace(py::module_& m) {
       [](const std::string& name) { return shm_unlink(shm_name_for(name).c_str()) == 0; },
       py::arg("name"),
       "unlink_name(name) -> True when this user's segment of that name existed and was removed.");
+  sub.def(
+      "inspect_segment",
+      [](const std::string& name) {
+        SegmentInfo info;
+        try {
+          info = inspect_segment(name);
+        } catch (const std::exception& e) {
+          raise_segment_error(e);  // FileNotFoundError, PermissionError, ValueError, OSError
+          throw py::error_already_set();
+        }
+        py::dict d;
+        d["layout_version"] = info.layout_version;
+        d["creator_pid"] = info.creator_pid;
+        d["created"] = info.created;
+        d["total_bytes"] = info.total_bytes;
+        d["capacity"] = info.capacity;
+        d["max_value_bytes"] = info.max_value_bytes;
+        py::list owners;
+        for (auto pid : info.owners) owners.append(pid);
+        d["owners"] = owners;
+        return d;
+      },
+      py::arg("name"),
+      "inspect_segment(name) -> dict of header fields (layout_version, creator_pid, created, "
+      "total_bytes, capacity, max_value_bytes, owners: pids with a handle open; layout_version "
+      "0 when the header is not a neurosys one). Reads without attaching; FileNotFoundError when "
+      "absent.");
+  sub.attr("LAYOUT_VERSION") = kLayoutVersion;
 }

@@ -17,7 +17,12 @@
 namespace neurosys::ws {
 
 constexpr std::uint64_t kMagic = 0x4543415053574E53ULL;  // the bytes "NSWSPACE"
-constexpr std::uint32_t kLayoutVersion = 1;
+// 2: owner pids in the header. A segment of another version is refused with both numbers.
+constexpr std::uint32_t kLayoutVersion = 2;
+// Processes recorded as having the segment open. Liveness itself is the flock (segment.cpp);
+// the pids say who holds it, so that `neurosys info` can name a dead owner. A process past the
+// 16th still works, it is only not listed.
+constexpr std::uint32_t kMaxOwners = 16;
 constexpr std::uint32_t kMaxKeyBytes = 255;
 constexpr std::uint32_t kCells = 3;
 constexpr std::uint64_t kMaxCapacity = 1u << 20;
@@ -43,6 +48,8 @@ struct alignas(64) Header {
   std::atomic<std::uint32_t> waiters;  // sleepers on change_counter: no syscall when zero
   alignas(64) std::atomic<std::uint64_t> table_lock;  // guards key insertion and removal
   std::atomic<std::uint32_t> used;                    // occupied slots
+  // One pid per open handle (0 = free entry), claimed by CAS on open, cleared on close.
+  alignas(64) std::atomic<std::uint32_t> owner_pids[kMaxOwners];
 };
 
 struct alignas(64) SlotHeader {

@@ -134,6 +134,62 @@ void Segment::create_fresh(int fd, std::uint64_t capacity, std::uint64_t max_val
   std::atomic_thread_fence(std::memory_order_release);
   reinterpret_cast<std::atomic<std::uint64_t>*>(&h->magic)->store(kMagic, std::memory_order_release);
   created_ = true;
+  register_owner();
+}
+
+void Segment::register_owner() {
+  auto pid = std::uint32_t(getpid());
+  for (std::uint32_t i = 0; i < kMaxOwners; ++i) {
+    std::uint32_t expected = 0;
+    if (header_->owner_pids[i].compare_exchange_strong(expected, pid)) {
+      owner_entry_ = int(i);
+      return;
+    }
+  }
+}
+
+void Segment::unregister_owner() {
+  if (owner_entry_ < 0) return;
+  auto pid = std::uint32_t(getpid());  // a forked child does not clear its parent's entry
+  header_->owner_pids[owner_entry_].compare_exchange_strong(pid, 0);
+  owner_entry_ = -1;
+}
+
+SegmentInfo inspect_segment(const std::string& name) {
+  std::string shm = shm_name_for(name);
+  int fd = shm_open(shm.c_str(), O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0) {
+    if (errno == ENOENT) throw NotFound("no workspace named '" + name + "' (" + shm + ")");
+    if (errno == EACCES) throw PermissionDenied("workspace '" + name + "': permission denied");
+    throw_errno("cannot open workspace segment " + shm);
+  }
+  SegmentInfo info;
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    throw_errno("cannot stat workspace segment");
+  }
+  info.total_bytes = std::uint64_t(st.st_size);
+  if (info.total_bytes >= sizeof(Header)) {
+    void* p = mmap(nullptr, sizeof(Header), PROT_READ, MAP_SHARED, fd, 0);
+    if (p != MAP_FAILED) {
+      const Header* h = static_cast<const Header*>(p);
+      if (reinterpret_cast<const std::atomic<std::uint64_t>*>(&h->magic)->load(
+              std::memory_order_acquire) == kMagic) {
+        info.layout_version = h->layout_version;
+        info.creator_pid = h->creator_pid;
+        info.created = double(h->created_ns) * 1e-9;
+        info.capacity = h->capacity;
+        info.max_value_bytes = h->max_value_bytes;
+        if (h->layout_version == kLayoutVersion)
+          for (std::uint32_t i = 0; i < kMaxOwners; ++i)
+            if (auto pid = h->owner_pids[i].load(std::memory_order_acquire)) info.owners.push_back(pid);
+      }
+      munmap(p, sizeof(Header));
+    }
+  }
+  close(fd);
+  return info;
 }
 
 bool Segment::open_existing(int fd, bool reclaim_stale) {
@@ -193,7 +249,9 @@ bool Segment::open_existing(int fd, bool reclaim_stale) {
   if (h.layout_version != kLayoutVersion)
     throw CorruptSegment("workspace '" + name_ + "' has layout version " +
                          std::to_string(h.layout_version) + ", this build reads version " +
-                         std::to_string(kLayoutVersion));
+                         std::to_string(kLayoutVersion) +
+                         " (it was made by another neurosys build; stop that process, or remove "
+                         "the segment with `neurosys clean` once its owners have exited)");
   if (h.owner_uid != geteuid())
     throw PermissionDenied("workspace '" + name_ + "' records owner uid " +
                            std::to_string(h.owner_uid) + "; refusing to attach");
@@ -210,6 +268,7 @@ bool Segment::open_existing(int fd, bool reclaim_stale) {
   map_all(fd, h.total_bytes);
   closer.keep = true;
   fd_ = fd;
+  register_owner();
   return true;
 }
 
@@ -222,6 +281,7 @@ void Segment::map_all(int fd, std::uint64_t total) {
 }
 
 Segment::~Segment() {
+  if (base_) unregister_owner();
   if (base_) munmap(base_, mapped_);
   if (fd_ >= 0) close(fd_);  // drops our flock
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "workspace/layout.hpp"
 
@@ -40,6 +41,18 @@ struct WriteTicket {
   std::uint64_t version = 0;  // version the commit publishes
   unsigned cell_index = 0;
 };
+
+// The header fields `neurosys info` shows, read without attaching (no owner entry, no flock).
+struct SegmentInfo {
+  std::uint32_t layout_version = 0;
+  std::uint32_t creator_pid = 0;
+  double created = 0.0;  // seconds since the epoch
+  std::uint64_t total_bytes = 0;  // the file's size
+  std::uint64_t capacity = 0, max_value_bytes = 0;
+  std::vector<std::uint32_t> owners;  // empty unless layout_version == kLayoutVersion
+};
+// Throws NotFound, PermissionDenied or SegmentError.
+SegmentInfo inspect_segment(const std::string& name);
 
 class Segment {
  public:
@@ -100,7 +113,10 @@ class Segment {
   void create_fresh(int fd, std::uint64_t capacity, std::uint64_t max_value_bytes);
   bool open_existing(int fd, bool reclaim_stale);  // false when stale and removed
   void map_all(int fd, std::uint64_t total);
+  void register_owner();    // claims a free owner_pids entry for this process
+  void unregister_owner();  // clears it
 
+  int owner_entry_ = -1;
   std::string name_, shm_name_;
   int fd_ = -1;
   std::uint8_t* base_ = nullptr;

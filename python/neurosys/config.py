@@ -90,6 +90,9 @@ class LLMSection:
         "GGUF path, Ollama name or http(s) URL; empty: the bundled SmolLM2-135M-Instruct"))
     interval: float = field(default=2.0, metadata=_key(
         "seconds between two LLM decisions", lo=0.0, lo_open=True))
+    yield_engines: bool = field(default=True, metadata=_key(
+        "pause the network and soup between steps while a decision is pending, so that it "
+        "arrives at the interval on a machine without a spare core"))
 
 
 @dataclass

@@ -15,6 +15,7 @@ from collections.abc import Callable
 __all__ = ["ComponentRunner"]
 
 log = logging.getLogger("neurosys.system")
+_YIELD_POLL = 0.005  # seconds between two looks at yield_to while yielding
 
 
 class ComponentRunner:
@@ -24,10 +25,13 @@ class ComponentRunner:
         interval: least seconds between the starts of two steps (0: back to back).
         running: set while the system is not paused.
         stopping: set when the system stops.
+        yield_to: while set, the runner waits between steps (an engine gives its cores to
+            the LLM while a decision is pending).
     """
 
     def __init__(self, name: str, step: Callable[[], object], interval: float,
-                 running: threading.Event, stopping: threading.Event) -> None:
+                 running: threading.Event, stopping: threading.Event,
+                 yield_to: threading.Event | None = None) -> None:
         self.name = name
         self.lock = threading.Lock()
         self.steps = 0
@@ -37,6 +41,8 @@ class ComponentRunner:
         self._interval = float(interval)
         self._running = running
         self._stopping = stopping
+        self._yield_to = yield_to
+        self.yielded_seconds = 0.0  # wall time spent waiting for yield_to to clear
         self._thread = threading.Thread(target=self._loop, name=f"neurosys-{name}", daemon=True)
 
     def start(self) -> None:
@@ -55,6 +61,11 @@ class ComponentRunner:
         while not self._stopping.is_set():
             if not self._running.is_set():
                 self._running.wait(0.1)
+                continue
+            if self._yield_to is not None and self._yield_to.is_set():
+                paused = time.perf_counter()
+                self._stopping.wait(_YIELD_POLL)
+                self.yielded_seconds += time.perf_counter() - paused
                 continue
             started = time.perf_counter()
             try:

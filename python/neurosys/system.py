@@ -153,19 +153,25 @@ class System:
 
     def _make_runners(self) -> None:
         c, cfg = self.components, self.config
+        # The engines fill every core; without a spare one a decision waited 8 s for its
+        # share of the CPU (bench/RESULTS.md, 2026-12-04), so they pause while one is pending.
+        yield_to = c.llm.deciding if c.llm is not None and cfg.llm.yield_engines else None
         if c.network is not None:
             chunk = cfg.network.chunk
-            self.runners["network"] = self._runner("network", lambda: c.network.step(chunk), 0.0)
+            self.runners["network"] = self._runner("network", lambda: c.network.step(chunk), 0.0,
+                                                   yield_to)
         if c.soup_driver is not None:
             epochs = cfg.soup.epochs_per_step
-            self.runners["soup"] = self._runner("soup", lambda: c.soup_driver.step(epochs), 0.0)
+            self.runners["soup"] = self._runner("soup", lambda: c.soup_driver.step(epochs), 0.0,
+                                                yield_to)
         if c.llm is not None:
             self.runners["llm"] = self._runner("llm", c.llm.step, cfg.llm.interval)
         if c.agents is not None:
             self.runners["agents"] = self._runner("agents", c.agents.tick, cfg.agents.tick_interval)
 
-    def _runner(self, name: str, step: Any, interval: float) -> ComponentRunner:
-        return ComponentRunner(name, step, interval, self._running, self._stopping)
+    def _runner(self, name: str, step: Any, interval: float,
+                yield_to: threading.Event | None = None) -> ComponentRunner:
+        return ComponentRunner(name, step, interval, self._running, self._stopping, yield_to)
 
     def run(self, seconds: float | None = None, *, progress: Any = None) -> dict[str, Any]:
         """Run for ``seconds`` of wall time (None or 0: until a stop is requested), starting the
@@ -208,8 +214,8 @@ class System:
             self.stop_reason = reason
         self._stopping.set()
         self._running.set()  # wake paused runners so they see the stop
-        if self.components.llm_model is not None:  # a decision waiting on it returns now
-            self.components.llm_model.interrupt()
+        for model in self.components.llm_models():  # a decision waiting on it returns now
+            model.interrupt()
 
     def stop(self, reason: str = "completed") -> dict[str, Any]:
         """Stop cleanly (idempotent) and return the run summary."""

@@ -50,26 +50,31 @@ class Components:
     network: Any = None
     soup: Any = None          # the engine (neurosys.soup.Soup)
     soup_driver: Any = None   # its driver (SoupDriver): step(epochs), inject, metrics
-    llm_model: Any = None
+    llm_model: Any = None     # the model the agents share
+    llm_lane: Any = None      # the LLM integration's own instance (see neurosys.llm.load)
     llm: Any = None           # LLMIntegration
     ledger: Any = None
     economy: Any = None
     agents: Any = None        # AgentManager
     missing: dict[str, str] = field(default_factory=dict)  # component -> why it is left out
 
+    def llm_models(self) -> list[Any]:
+        """The loaded model instances (the agents' and the integration's own)."""
+        return [m for m in (self.llm_model, self.llm_lane) if m is not None]
+
     def close(self) -> list[str]:
         """Close what has a close(); returns the errors (the caller logs them)."""
         errors = []
-        for name in ("agents", "llm", "llm_model", "soup_driver", "soup", "network", "economy",
-                     "ledger"):
+        for name in ("agents", "llm", "llm_lane", "llm_model", "soup_driver", "soup", "network",
+                     "economy", "ledger"):
             obj = getattr(self, name)
             close = getattr(obj, "close", None)
             if close is None:
                 continue
-            if name == "llm_model" and not _drained(obj, _LLM_DRAIN_SECONDS):
+            if obj in self.llm_models() and not _drained(obj, _LLM_DRAIN_SECONDS):
                 # Freeing the model while its worker still decodes would crash the process;
                 # the worker is a daemon thread, so leaving it is safe.
-                errors.append(f"llm_model: still busy after {_LLM_DRAIN_SECONDS:.0f} s, not closed")
+                errors.append(f"{name}: still busy after {_LLM_DRAIN_SECONDS:.0f} s, not closed")
                 continue
             try:
                 close()
@@ -153,7 +158,11 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: Any, run_dir
                 c.missing["llm"] = f"the LLM backend is not importable ({exc})"
             else:
                 if cfg.llm.enabled:
-                    c.llm = llm.LLMIntegration(workspace, c.llm_model)
+                    # Its own lane when agents share the other: an agent's 64-token program
+                    # held the one queue for 20 s on 2 shared cores (bench/RESULTS.md).
+                    c.llm_lane = (llm.load(cfg.llm.model or None, lane="decisions")
+                                  if cfg.agents.enabled else None)
+                    c.llm = llm.LLMIntegration(workspace, c.llm_lane or c.llm_model)
 
     if cfg.agents.enabled:
         agents, why = optional_import("neurosys.agents", "AgentManager")

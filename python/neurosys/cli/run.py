@@ -129,7 +129,15 @@ def run(args: argparse.Namespace) -> int:
         finally:
             summary = system.stop("completed")
     console.print(format_summary(summary), end="")
-    return 1 if summary.get("failed") else 0
+    code = 1 if summary.get("failed") else 0
+    if any(model.pending for model in system.components.llm_models()):
+        # Everything is saved; only a llama.cpp call is still running in a daemon thread.
+        # Finalizing the interpreter under it waited 30 s (it frees the model the call uses),
+        # so leave at once.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def _run_with_monitor(system: Any, cfg: Any) -> None:

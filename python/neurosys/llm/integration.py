@@ -4,6 +4,7 @@ the answer to ``modulation``."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -28,6 +29,7 @@ class LLMIntegration:
         self.timeout = timeout
         self.last: Decision | None = None
         self.stats = DecisionStats()
+        self.deciding = threading.Event()  # set while step() waits for its decision
 
     def summary(self) -> dict[str, float]:
         """The numbers that go into the prompt (never free text from the workspace)."""
@@ -42,7 +44,12 @@ class LLMIntegration:
     def step(self) -> str:
         prompt = format_prompt("modulation", self.summary())
         started = time.perf_counter()
-        self.last = self.model.decide_detailed(prompt, MODULATION_CHOICES, timeout=self.timeout)
+        self.deciding.set()
+        try:
+            self.last = self.model.decide_detailed(prompt, MODULATION_CHOICES,
+                                                   timeout=self.timeout)
+        finally:
+            self.deciding.clear()
         self.stats.record(time.perf_counter() - started, fallback=self.last.fallback,
                           timed_out=self.last.timed_out)
         self.workspace.write("modulation", self.last.choice)

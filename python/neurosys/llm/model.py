@@ -323,12 +323,19 @@ _LOAD_LOCK = threading.Lock()
 
 
 def load(model: str | None = None, *, timeout: float = 30.0, temperature: float = 0.0,
-         max_tokens: int = 256, ollama_dir: str | None = None, **backend_kwargs: Any) -> LLM:
-    """Load (once per process) the model named by ``model``: None for the bundled
+         max_tokens: int = 256, ollama_dir: str | None = None, lane: str = "shared",
+         **backend_kwargs: Any) -> LLM:
+    """Load (once per process and ``lane``) the model named by ``model``: None for the bundled
     SmolLM2-135M-Instruct, a GGUF path, an Ollama name, or an http(s) server URL. A missing
-    model or a server that does not answer raises here, at start."""
+    model or a server that does not answer raises here, at start.
+
+    Each lane is its own instance with its own worker queue (and llama.cpp context; the GGUF
+    weights are memory-mapped, so they are in RAM once): calls in one lane never wait behind
+    calls in another, e.g. the system's periodic decision behind an agent's 64-token program."""
+    if not isinstance(lane, str) or not lane:
+        raise ValueError(f"lane must be a non-empty string, got {lane!r}")
     spec = resolve(model, ollama_dir=ollama_dir)
-    key = (spec, float(timeout), float(temperature), int(max_tokens),
+    key = (spec, float(timeout), float(temperature), int(max_tokens), lane,
            tuple(sorted(backend_kwargs.items())))
     with _LOAD_LOCK:
         loaded = _LOADED.get(key)
