@@ -12,6 +12,12 @@ class workspace:  # the submodule neurosys._core.workspace (a class here only to
     from typing import Any as _Any, NamedTuple as _NamedTuple
 
     MAX_KEY_BYTES: int
+    LAYOUT_VERSION: int  # the segment layout this build reads; others are refused
+
+    @staticmethod
+    def unlink_name(name: str) -> bool: ...
+    @staticmethod
+    def inspect_segment(name: str) -> dict[str, _Any]: ...  # header fields; see segments.py
 
     class WorkspaceFullError(RuntimeError): ...
     class WorkspaceClosedError(ValueError): ...

@@ -40,6 +40,32 @@ _CONTROL_PERIOD = 0.05  # seconds between two polls of system/command
 _JOIN_TIMEOUT = 60.0    # seconds a component thread gets to finish its current step
 
 
+# What the full system writes, measured on the defaults (2026-12-04, 60 s, 1000 neurons, three
+# agents): 24 keys; the largest values are neural_activations (8 bytes a neuron: 8,016 B) and
+# snn/raster (at most RASTER_MAX = 5000 spikes of 12 bytes: 60 kB). Keys are fixed names, not
+# one per agent or per program, so 128 keys is 5x headroom; values get 1.5x the raster's bound
+# or twice the activations, whichever is larger. The defaults map 73 MiB instead of 384 MiB
+# (each slot holds three cells of the largest value; tmpfs only backs the pages written).
+_WORKSPACE_KEYS = 128
+_WORKSPACE_MIN_VALUE_BYTES = 96 * 1024
+
+
+def workspace_size(cfg: SystemConfig) -> tuple[int, int]:
+    """``(capacity, max_value_bytes)`` of the workspace segment a system with ``cfg`` needs."""
+    activations = 2 * 8 * cfg.network.n_neurons
+    return _WORKSPACE_KEYS, max(_WORKSPACE_MIN_VALUE_BYTES, -(-activations // 4096) * 4096)
+
+
+def _warn_stale_segments() -> None:
+    """Segments left in /dev/shm (RAM) by runs that were killed: say so, and how to free them."""
+    from neurosys.segments import list_segments
+
+    for info in list_segments():
+        if info.stale:
+            log.warning("stale workspace segment left by a process that exited: %s; "
+                        "`neurosys clean` removes it", info.describe())
+
+
 class System:
     """Args:
         config: a :class:`SystemConfig` (the embedded defaults when None).
@@ -112,8 +138,10 @@ class System:
         self._handlers = setup_logging(cfg.system.log_level, self.run_dir / "neurosys.log",
                                        self.store, console=self._console_log)
         self._create_tables()
+        _warn_stale_segments()
         # The workspace saves itself every persist_interval and once more on close.
-        self.workspace = Workspace(self.workspace_name,
+        capacity, max_value_bytes = workspace_size(cfg)
+        self.workspace = Workspace(self.workspace_name, capacity, max_value_bytes,
                                    persist_path=self.run_dir / "workspace.snapshot",
                                    persist_interval=cfg.system.persist_interval,
                                    unlink_on_close=True)

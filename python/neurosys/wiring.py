@@ -32,7 +32,7 @@ def optional_import(module: str, *names: str) -> tuple[Any | None, str | None]:
         return None, f"{module} is not available yet ({exc})"
 
 
-_LLM_DRAIN_SECONDS = 5.0
+_LLM_DRAIN_SECONDS = 1.0  # a stop must finish within seconds; `neurosys run` then exits at once
 
 
 def _drained(model: Any, timeout: float) -> bool:

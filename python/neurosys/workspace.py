@@ -13,7 +13,6 @@ call carrying the latest value; calls for one key arrive in order, on a small di
 from __future__ import annotations
 
 import atexit
-import fcntl
 import logging
 import os
 import queue
@@ -48,7 +47,6 @@ DEFAULT_CAPACITY = 256
 DEFAULT_MAX_VALUE_BYTES = 256 * 1024
 Callback = Callable[[str, Any], Any]
 
-_SHM_DIR = "/dev/shm"
 # Handles whose segment name must go when the process ends, even if close() was never called.
 _unlink_at_exit: weakref.WeakSet = weakref.WeakSet()
 
@@ -64,43 +62,11 @@ def _unlink_leftovers() -> None:
 
 
 def reclaim_stale(min_age: float = 2.0) -> list[str]:
-    """Removes this user's workspace segments that no live process has open; returns their names.
+    """Removes this user's workspace segments that no live process has open; returns their
+    names (see ``neurosys.segments.remove_stale``, which logs each one)."""
+    from neurosys.segments import remove_stale
 
-    A segment is in use exactly while some handle holds its shared flock (the kernel drops it
-    when a process dies), so this never removes a segment that anyone is using.
-    """
-    prefix = f"neurosys-{os.geteuid()}-"
-    removed = []
-    try:
-        entries = os.listdir(_SHM_DIR)
-    except OSError:
-        return removed
-    for entry in entries:
-        if not entry.startswith(prefix):
-            continue
-        path = os.path.join(_SHM_DIR, entry)
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            continue
-        try:
-            st = os.fstat(fd)
-            if st.st_uid != os.geteuid() or time.time() - st.st_ctime < min_age:
-                continue
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            continue  # held: in use
-        else:
-            try:
-                same = os.stat(path)
-                if (same.st_ino, same.st_dev) == (st.st_ino, st.st_dev):
-                    os.unlink(path)
-                    removed.append(entry[len(prefix):])
-            except OSError:
-                pass
-        finally:
-            os.close(fd)
-    return removed
+    return [info.name for info in remove_stale(min_age)]
 
 
 _PERSIST_MAGIC = b"NSWSPERS"
@@ -186,6 +152,9 @@ class Workspace(_native.WorkspaceHandle):
         self._open(name or f"ws-{os.getpid()}-{secrets.token_hex(6)}", True, capacity, max_value_bytes)
         self._setup(persist_path, persist_interval, auto_named if unlink_on_close is None else unlink_on_close,
                     dispatcher_threads)
+        if self.reclaimed:
+            logger.warning("workspace %r: removed a stale segment of that name (every process "
+                           "that had it open had exited) and created a fresh one", self.name)
         if self.created and self._persist_path and os.path.exists(self._persist_path):
             try:
                 self.restore(self._persist_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -20,4 +21,18 @@ def run(args: argparse.Namespace) -> int:
     print(f"  CUDA kernels:  {'built' if _core.has_cuda else 'not built'}")
     print(f"  CUDA devices:  {_core.cuda_device_count()}")
     print(f"  device='auto': {_core.resolve_device('auto')}")
+    report_segments(print)
     return 0
+
+
+def report_segments(say: Callable[[str], object]) -> None:
+    """Lists the workspace segments in /dev/shm; stale ones come with the command that removes
+    them. Also used by `neurosys run` at start."""
+    from neurosys.segments import list_segments
+
+    segments = list_segments()
+    stale = [s for s in segments if s.stale]
+    say(f"  workspaces:    {len(segments)} in /dev/shm, {len(stale)} stale"
+        + (" (remove them with `neurosys clean`)" if stale else ""))
+    for info in segments:
+        say(f"    {info.describe()}")
