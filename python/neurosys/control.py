@@ -9,11 +9,15 @@ keyboard never does that, and scripts in the same process call ``System`` method
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["COMMAND_KEY", "OPS", "send_command", "validate_command", "CommandReader"]
+__all__ = ["COMMAND_KEY", "ACK_KEY", "OPS", "Command", "send_command", "validate_command",
+           "read_ack", "CommandReader"]
 
 COMMAND_KEY = "system/command"
+# {str(seq): "done" or the reason the system rejected it}, for the latest _ACKS_KEPT commands.
+ACK_KEY = "system/command_acks"
+_ACKS_KEPT = 32
 
 # op -> accepted argument names
 OPS: dict[str, tuple[str, ...]] = {
@@ -43,6 +47,8 @@ def validate_command(op: str, args: dict[str, Any] | None) -> dict[str, Any]:
     """Return ``args`` checked for ``op``; raise ValueError naming what is wrong."""
     if op not in OPS:
         raise ValueError(f"op must be one of {', '.join(OPS)}, got {op!r}")
+    if args is not None and not isinstance(args, dict):
+        raise ValueError(f"{op} args must be a dict of arguments, got {type(args).__name__}")
     args = dict(args or {})
     for name in args:
         if name not in OPS[op]:
@@ -76,17 +82,30 @@ def send_command(workspace: Any, op: str, args: dict[str, Any] | None = None) ->
     return seq
 
 
+def read_ack(workspace: Any, seq: int) -> str | None:
+    """What the system answered to command ``seq``: "done", the error, or None (not yet)."""
+    acks = workspace.read(ACK_KEY)
+    return acks.get(str(seq)) if isinstance(acks, dict) else None
+
+
+class Command(NamedTuple):
+    seq: int
+    op: str
+    args: Any  # as sent; the system validates it and acknowledges the outcome
+
+
 class CommandReader:
-    """Yields each new command once. Commands present before the reader was created are
-    ignored, so a restarted system does not replay an old ``stop``."""
+    """Yields each new command once and writes the acknowledgements. Commands present before
+    the reader was created are ignored, so a restarted system does not replay an old ``stop``."""
 
     def __init__(self, workspace: Any) -> None:
         self._workspace = workspace
         current = workspace.read(COMMAND_KEY)
         self._seen = int(current.get("seq", 0)) if isinstance(current, dict) else 0
+        self._acks: dict[str, str] = {}
 
-    def poll(self) -> tuple[str, dict[str, Any]] | None:
-        """The next unseen command as ``(op, args)`` (validated), or None."""
+    def poll(self) -> Command | None:
+        """The next unseen command, or None."""
         cmd = self._workspace.read(COMMAND_KEY)
         if not isinstance(cmd, dict):
             return None
@@ -94,4 +113,11 @@ class CommandReader:
         if not isinstance(seq, int) or seq <= self._seen:
             return None
         self._seen = seq
-        return str(cmd.get("op")), validate_command(str(cmd.get("op")), cmd.get("args"))
+        return Command(seq, str(cmd.get("op")), cmd.get("args"))
+
+    def acknowledge(self, seq: int, result: str) -> None:
+        """Publish the outcome of command ``seq``: "done" or why it was rejected."""
+        self._acks[str(seq)] = result
+        while len(self._acks) > _ACKS_KEPT:
+            del self._acks[next(iter(self._acks))]
+        self._workspace.write(ACK_KEY, dict(self._acks))

@@ -14,16 +14,28 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["make_report", "format_summary", "FIGURES"]
+__all__ = ["make_report", "format_summary", "progress_line", "FIGURES"]
 
 RATE_BIN = 0.01  # seconds per bin of the population rate
 
 
+def num(v: Any, fmt: str) -> str:
+    """``v`` formatted, or "-" when it is not a number (not measured yet)."""
+    return format(v, fmt) if isinstance(v, (int, float)) and not isinstance(v, bool) else "-"
+
+
+def progress_line(s: dict[str, Any]) -> str:
+    """One line of a snapshot (``System.snapshot``): the progress line, and the TUI's
+    summary of a system that stopped."""
+    tokens = sum(s["balances"].values()) if s["balances"] else None
+    return (f"[{num(s['wall_seconds'], '6.1f')} s] {s['state']:<8} sim {num(s['sim_time'], '.2f')} s"
+            f"  rate {num(s['mean_rate'], '.1f')} Hz  epoch {num(s['soup_epoch'], 'd')}"
+            f"  entropy {num(s['entropy'], '.3f')}  agents {s['agents']}"
+            f"  tokens {num(tokens, '.2f')}")
+
+
 def format_summary(s: dict[str, Any]) -> str:
     """The end-of-run summary (as ``System.stop`` returns it) as text."""
-    def num(v: Any, fmt: str) -> str:
-        return format(v, fmt) if isinstance(v, (int, float)) and not isinstance(v, bool) else "-"
-
     lines = [
         f"run directory    {s.get('run_dir', '-')}",
         f"stopped by       {s.get('stop_reason') or '-'}",

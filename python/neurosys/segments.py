@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from neurosys._core import workspace as _native
 
-__all__ = ["SegmentInfo", "list_segments", "remove_stale", "SHM_DIR"]
+__all__ = ["SegmentInfo", "list_segments", "remove_stale", "pid_alive", "SHM_DIR"]
 
 log = logging.getLogger("neurosys.workspace")
 
@@ -52,7 +52,10 @@ def _prefix() -> str:
     return f"neurosys-{os.geteuid()}-"
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: object) -> bool:
+    """Whether a process with this pid exists (a positive int; anything else: False)."""
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -88,7 +91,7 @@ def _inspect(entry: str) -> tuple[SegmentInfo, int] | None:
             header = {"layout_version": 0, "owners": []}
         owners = [int(p) for p in header["owners"]]
         info = SegmentInfo(name, path, st.st_size, int(header["layout_version"]), owners,
-                           [p for p in owners if _alive(p)], _locked(fd),
+                           [p for p in owners if pid_alive(p)], _locked(fd),
                            time.time() - st.st_ctime)
     except BaseException:
         os.close(fd)

@@ -275,7 +275,7 @@ class System:
             log.error("closing %s", error)
         if self.workspace is not None:
             try:
-                self._publish_status("stopping")
+                self._publish_final_status()
                 self.workspace.close()  # persists to run_dir/workspace.snapshot, then unlinks
             except Exception as exc:
                 log.error("closing the workspace: %s", exc)
@@ -352,18 +352,25 @@ class System:
         elif op == "inject":
             self.inject(**args)
 
+    def _run_command(self, command: Any) -> None:
+        """Run one UI command and acknowledge it, so the UI can show "done" or the error."""
+        log.info("command #%d %s %s", command.seq, command.op, command.args)
+        try:
+            self.execute(command.op, command.args)
+        except (ValueError, RuntimeError) as exc:
+            log.warning("command #%d rejected: %s", command.seq, exc)
+            self._commands.acknowledge(command.seq, str(exc))
+        else:
+            self._commands.acknowledge(command.seq, "done")
+
     def _control_loop(self) -> None:
         last_status = last_progress = time.monotonic()
         progress_every = self.config.system.progress_interval or 1.0
         while not self._stopping.wait(_CONTROL_PERIOD):
             self._take_signal()
-            try:
-                command = self._commands.poll()
-                if command is not None:
-                    log.info("command %s %s", *command)
-                    self.execute(*command)
-            except (ValueError, RuntimeError) as exc:
-                log.warning("command rejected: %s", exc)
+            command = self._commands.poll()
+            if command is not None:
+                self._run_command(command)
             now = time.monotonic()
             if now - last_status >= 0.5:
                 self._publish_status()
@@ -410,10 +417,21 @@ class System:
                                      / snap["network_busy_seconds"])
         return snap
 
-    def _publish_status(self, state: str | None = None) -> None:
+    def _publish_final_status(self) -> None:
+        """The last status an attached UI reads: "stopped" with the summary line (the UI then
+        offers to quit or attach again), or "stopping" when start itself failed."""
+        if self.summary is None:
+            self._publish_status("stopping")
+            return
+        from neurosys.report import progress_line
+
+        self._publish_status("stopped", summary=progress_line(self.summary),
+                             stop_reason=self.stop_reason)
+
+    def _publish_status(self, state: str | None = None, **extra: Any) -> None:
         self.workspace.write("system/status", {
             "state": state or self.state, "started": self._started_at or 0.0, "pid": os.getpid(),
-            "wall_seconds": time.time() - (self._started_at or time.time())})
+            "wall_seconds": time.time() - (self._started_at or time.time()), **extra})
 
     # -- run store --------------------------------------------------------------------------
     def _create_tables(self) -> None:

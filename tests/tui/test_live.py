@@ -51,3 +51,47 @@ def test_monitor_drives_a_running_system(tmp_path):
     with System(cfg, run_dir=tmp_path, console_log=False) as system:
         asyncio.run(scenario(system))
     assert system.summary["stop_reason"] == "stop command"
+
+
+def message(app) -> str:
+    return str(app.query_one("#message").render())
+
+
+def test_rejected_command_shows_the_systems_error_and_the_end_of_the_system(tmp_path):
+    """An unknown role passes the monitor's own checks but the agent manager rejects it: the
+    monitor shows the system's error, not "sent". When the system stops, the monitor shows its
+    summary line and offers to quit or attach again."""
+    from neurosys.tui.screens.stopped import StoppedScreen
+
+    cfg = SystemConfig().override({
+        "system.workspace_name": f"neurosys-test-ack-{os.getpid()}",
+        "network.n_neurons": 200, "network.chunk": 0.02, "soup.n_programs": 256,
+        "llm.enabled": False, "ledger.enabled": False, "agents.inventors": 0})
+
+    async def scenario(system):
+        attached = Workspace.attach(system.workspace_name)
+        try:
+            app = NeurosysApp(attached, refresh_hz=10)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.press("a", *"wizard", "enter")  # typed at once: all into the box
+                assert await wait_for(pilot, lambda: "rejected" in message(app))
+                assert "#1 spawn_agent {'role': 'wizard'}: rejected: spawn role must be one of" \
+                    in message(app)
+                await pilot.press("a", *"regime_observer", "enter")
+                assert await wait_for(pilot, lambda: "#2" in message(app)
+                                      and "done" in message(app))
+
+                await asyncio.to_thread(system.stop, "test over")
+                assert await wait_for(pilot, lambda: isinstance(app.screen, StoppedScreen))
+                summary = str(app.screen.query_one("#stopped-summary").render())
+                assert "stopped" in summary and "sim" in summary
+                assert "test over" in str(app.screen.query_one("#stopped-title").render())
+                await pilot.press("a")  # nothing runs under that name any more
+                assert await wait_for(pilot, lambda: "no running system" in message(app))
+                await pilot.press("q")
+                assert await wait_for(pilot, lambda: not app.is_running)
+        finally:
+            attached.close()
+
+    with System(cfg, run_dir=tmp_path, console_log=False) as system:
+        asyncio.run(scenario(system))

@@ -43,17 +43,6 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
     return out
 
 
-def progress_line(s: dict[str, Any]) -> str:
-    def num(v: Any, fmt: str) -> str:
-        return format(v, fmt) if isinstance(v, (int, float)) and not isinstance(v, bool) else "-"
-
-    tokens = sum(s["balances"].values()) if s["balances"] else None
-    return (f"[{num(s['wall_seconds'], '6.1f')} s] {s['state']:<8} sim {num(s['sim_time'], '.2f')} s"
-            f"  rate {num(s['mean_rate'], '.1f')} Hz  epoch {num(s['soup_epoch'], 'd')}"
-            f"  entropy {num(s['entropy'], '.3f')}  agents {s['agents']}"
-            f"  tokens {num(tokens, '.2f')}")
-
-
 class _SignalStop:
     """SIGINT/SIGTERM: the first asks for a clean stop; a second one of either forces the exit.
 
@@ -104,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from neurosys.config import load_config
-    from neurosys.report import format_summary
+    from neurosys.report import format_summary, progress_line
     from neurosys.system import System
 
     overrides = parse_overrides(args.set)

@@ -17,24 +17,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _alive(pid: object) -> bool:
-    import os
-
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def running_workspaces() -> list[str]:
     """Names of the workspaces in /dev/shm that a running System publishes its status in."""
     import os
 
+    from neurosys.segments import pid_alive
     from neurosys.workspace import Workspace
 
     shm = Path("/dev/shm")
@@ -49,7 +36,7 @@ def running_workspaces() -> list[str]:
         try:
             status = ws.read("system/status")
             if isinstance(status, dict) and status.get("state") in ("running", "paused") \
-                    and _alive(status.get("pid")):
+                    and pid_alive(status.get("pid")):
                 found.append(name)
         finally:
             ws.close()

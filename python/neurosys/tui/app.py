@@ -2,12 +2,16 @@
 
 It only reads workspace keys (docs/workspace-keys.md) and writes ``system/command``, so it
 works the same attached from another process or running beside the system in one process.
+Each command's outcome comes back in ``system/command_acks`` and is shown ("done" or the
+system's error); when the system ends, a screen shows its summary line and offers to quit or
+to attach again.
 Each frame polls only the widgets of the visible tab, and a widget redraws only when one of
 its keys has a new version.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,8 +22,10 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Label, TabbedContent, TabPane
 
-from neurosys.control import send_command
+from neurosys.control import read_ack, send_command
+from neurosys.segments import pid_alive
 from neurosys.tui.screens.prompt import PromptScreen
+from neurosys.tui.screens.stopped import StoppedScreen
 from neurosys.tui.widgets.agent_events import AgentEvents
 from neurosys.tui.widgets.agents_table import AgentsTable
 from neurosys.tui.widgets.balances import Balances
@@ -53,6 +59,10 @@ class NeurosysApp(App[None]):
         Binding("x", "stop_system", "stop system"),
         Binding("q", "quit", "quit"),
     ]
+    # Actions that send a command: off while a modal screen takes the keyboard, so that a key
+    # typed quickly after "a" goes into the prompt box instead of starting another command.
+    COMMAND_ACTIONS = frozenset({"toggle_pause", "set_rate", "spawn_agent", "inject",
+                                 "stop_system"})
 
     def __init__(self, workspace: Any, *, refresh_hz: float = 4.0,
                  clock: Callable[[], float] = time.time) -> None:
@@ -62,6 +72,9 @@ class NeurosysApp(App[None]):
         self.workspace = workspace
         self.refresh_hz = float(refresh_hz)
         self._clock = clock
+        self._awaiting: dict[int, str] = {}  # command seq -> its description, until acknowledged
+        self._ended = False  # the attached system has stopped; the StoppedScreen is up
+        self._opened: list[Any] = []  # workspaces attached again by this app (it closes them)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -100,11 +113,20 @@ class NeurosysApp(App[None]):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.poll_workspace()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.COMMAND_ACTIONS and isinstance(self.screen, (PromptScreen,
+                                                                        StoppedScreen)):
+            return False
+        return True
+
     def poll_workspace(self) -> None:
-        """One frame: refresh the status line and the visible tab's widgets."""
+        """One frame: refresh the status line and the visible tab's widgets, show command
+        acknowledgements, and notice when the system has stopped."""
         if not self._tabs.is_mounted:
             return
         self._status.poll(self.workspace)
+        self._show_acks()
+        self._check_stopped()
         try:
             active = self._tabs.active
             pane = self._tabs.get_pane(active) if active else None
@@ -117,6 +139,58 @@ class NeurosysApp(App[None]):
             if poll is not None:
                 poll(self.workspace)
 
+    # -- the system ending -------------------------------------------------------------------
+    def _check_stopped(self) -> None:
+        if self._ended:
+            return
+        status = self.workspace.read("system/status")
+        if not isinstance(status, dict):
+            return
+        pid = status.get("pid")
+        gone = isinstance(pid, int) and pid != os.getpid() and not pid_alive(pid)
+        if status.get("state") != "stopped" and not gone:
+            return
+        self._ended = True
+        reason = status.get("stop_reason") or ("its process exited" if gone else "stopped")
+        self.push_screen(StoppedScreen(self.workspace.name, str(reason),
+                                       str(status.get("summary") or "")), self._after_stopped)
+
+    def _after_stopped(self, choice: str | None) -> None:
+        if choice == "attach" and self.attach_again():
+            return
+        if choice == "attach":
+            self._ended = False  # shows the screen again at the next frame, with the error
+            self.say(f"no running system on workspace {self.workspace.name!r} yet")
+            return
+        self.exit()
+
+    def attach_again(self) -> bool:
+        """Attach to a running system under the same workspace name; True when one was found."""
+        from neurosys.workspace import Workspace
+
+        try:
+            fresh = Workspace.attach(self.workspace.name)
+        except (OSError, ValueError):
+            return False
+        status = fresh.read("system/status")
+        if not (isinstance(status, dict) and status.get("state") in ("running", "paused")
+                and pid_alive(status.get("pid"))):
+            fresh.close()
+            return False
+        self._opened.append(fresh)
+        self.workspace = fresh
+        self._awaiting.clear()
+        for widget in self.query("*"):
+            if hasattr(widget, "_seen"):
+                widget._seen = None  # redraw everything from the new segment
+        self.say(f"attached again to {fresh.name!r}")
+        self.poll_workspace()
+        return True
+
+    def on_unmount(self) -> None:
+        for ws in self._opened:
+            ws.close()
+
     # -- commands ---------------------------------------------------------------------------
     def _send(self, op: str, args: dict[str, Any] | None = None) -> None:
         try:
@@ -124,7 +198,16 @@ class NeurosysApp(App[None]):
         except ValueError as exc:
             self.say(f"not sent: {exc}")
             return
-        self.say(f"sent {op} {args or ''} (#{seq})")
+        self._awaiting[seq] = f"{op} {args or ''}".strip()
+        self.say(f"#{seq} {self._awaiting[seq]}: sent, waiting for the system")
+
+    def _show_acks(self) -> None:
+        for seq, what in list(self._awaiting.items()):
+            result = read_ack(self.workspace, seq)
+            if result is None:
+                continue
+            del self._awaiting[seq]
+            self.say(f"#{seq} {what}: {'done' if result == 'done' else 'rejected: ' + result}")
 
     def say(self, text: str) -> None:
         self._message.update(text)
@@ -173,5 +256,4 @@ class NeurosysApp(App[None]):
                                       "[<{.>,}] x 32"), done)
 
     def action_stop_system(self) -> None:
-        self._send("stop")
-        self.exit()
+        self._send("stop")  # the StoppedScreen follows once the system has stopped
