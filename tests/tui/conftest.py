@@ -28,7 +28,7 @@ def fill(ws) -> None:
     ws.write("soup/hoe_history", np.linspace(0.05, 0.41, 80) ** 0.5)
     ws.write("soup/top_programs", [{"program": b"[<{.>,}]" + bytes([i]) * 4, "count": 50 - 7 * i}
                                    for i in range(5)])
-    ws.write("soup/replicators", [b"[<{.>,}]\x00\x00"])
+    ws.write("soup/replicators", [b"[<{.>,}]\x00\x00\x00\x00"])  # top program 0
     ws.write("agents/table", [
         {"id": "a1", "role": "rate_controller", "last_action": "increase", "reward": 0.5,
          "balance": 12.0, "alive": True},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from textual.widgets import TabbedContent
 
@@ -13,7 +14,6 @@ from neurosys.tui.widgets.agent_events import AgentEvents
 from neurosys.tui.widgets.balances import Balances
 from neurosys.tui.widgets.ledger_recent import LedgerRecent
 from neurosys.tui.widgets.rate_plot import RatePlot
-from neurosys.tui.widgets.replicators import Replicators
 from neurosys.tui.widgets.status_bar import StatusBar
 from neurosys.tui.widgets.top_programs import TopPrograms
 from neurosys.tui.widgets.workspace_keys import WorkspaceKeys
@@ -34,8 +34,10 @@ def test_tabs_show_the_workspace(workspace):
             tabs = app.query_one(TabbedContent)
             tabs.active = "soup"
             await pilot.pause()
-            assert app.query_one(TopPrograms).row_count == 5
-            assert app.query_one(Replicators).row_count == 1
+            top = app.query_one(TopPrograms)
+            assert top.row_count == 5
+            assert top.get_row_at(0) == ["50", "yes", "[<{.>,}]····"]  # the detector's
+            assert top.get_row_at(1)[1] == "no"
             tabs.active = "agents"
             await pilot.pause()
             assert app.query_one(AgentsTable).row_count == 3
@@ -43,7 +45,9 @@ def test_tabs_show_the_workspace(workspace):
             assert events.row_count == 3 and events.get_row_at(0)[1] == "retire"  # newest first
             tabs.active = "ledger"
             await pilot.pause()
-            assert app.query_one(LedgerRecent).row_count == 2
+            ledger = app.query_one(LedgerRecent)
+            assert ledger.row_count == 2
+            assert ledger.get_row_at(1)[0] == time.strftime("%H:%M:%S", time.localtime(3.0))
             assert app.query_one(Balances).get_row_at(0)[0] == "a1"
             tabs.active = "workspace"
             await pilot.pause()

@@ -3,9 +3,21 @@ Update after an intended change with: pytest tests/tui --snapshot-update"""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from neurosys.tui.app import NeurosysApp
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch):
+    """Ledger times show in local time: pin the zone so the screens are the same anywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.mark.parametrize("tab", ["network", "soup", "agents", "ledger"])

@@ -86,8 +86,10 @@ def _history(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
+    from neurosys.timefmt import local_time
+
     for r in rows:
-        print(f"{r['seq']:>7} {r['kind']:<8} {r['src'] or '(mint)':<16} -> {r['dst']:<16}"
+        print(f"{r['seq']:>7} {local_time(r.get('time'), date=True)} {r['kind']:<8} {r['src'] or '(mint)':<16} -> {r['dst']:<16}"
               f" {r['amount']:>14.6f} {r['status']:<9} {r['reason']}  {r['id'][:18]}")
     return 0
 

@@ -34,7 +34,6 @@ from neurosys.tui.widgets.ledger_recent import LedgerRecent
 from neurosys.tui.widgets.raster_plot import RasterPlot
 from neurosys.tui.widgets.rate_histogram import RateHistogram
 from neurosys.tui.widgets.rate_plot import RatePlot
-from neurosys.tui.widgets.replicators import Replicators
 from neurosys.tui.widgets.status_bar import StatusBar
 from neurosys.tui.widgets.top_programs import TopPrograms
 from neurosys.tui.widgets.workspace_keys import WorkspaceKeys
@@ -89,9 +88,7 @@ class NeurosysApp(App[None]):
                 yield RasterPlot()
             with TabPane("Soup", id="soup"):
                 yield EntropyPlot()
-                with Horizontal(id="soup-tables"):
-                    yield TopPrograms()
-                    yield Replicators()
+                yield TopPrograms()
             with TabPane("Agents", id="agents"):
                 yield AgentsTable()
                 yield Label("spawn / retire events", classes="section-title")

@@ -1,9 +1,10 @@
-"""Recent ledger rewards and transfers, newest first."""
+"""Recent ledger rewards and transfers, newest first, with their local time."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from neurosys.timefmt import local_time
 from neurosys.tui.widgets.table_view import TableView
 
 
@@ -13,5 +14,6 @@ class LedgerRecent(TableView):
 
     def table_rows(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
         entries = [e for e in values["ledger/recent"] or [] if isinstance(e, dict)]
-        return [tuple(e.get(k) for k in ("time", "kind", "src", "dst", "amount", "reason"))
+        return [(local_time(e.get("time")), *(e.get(k) for k in ("kind", "src", "dst", "amount",
+                                                                  "reason")))
                 for e in reversed(entries)]

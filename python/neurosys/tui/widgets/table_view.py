@@ -6,14 +6,15 @@ from typing import Any
 
 from textual.widgets import DataTable
 
+from neurosys.soup.language import program_text
 from neurosys.tui.widgets.base import WorkspaceView
 
 
 def cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
-    if isinstance(value, bytes):
-        return value.decode("latin-1").encode("unicode_escape").decode("ascii")
+    if isinstance(value, bytes):  # the only bytes the monitor shows are soup programs
+        return program_text(value)
     return "" if value is None else str(value)
 
 

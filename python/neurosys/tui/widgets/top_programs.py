@@ -1,4 +1,6 @@
-"""The most common programs in the soup with their counts."""
+"""The most common programs in the soup with their counts, and whether the replicator detector
+confirmed each one ("yes"/"no"; it checks only programs with more than one copy, so a unique
+one shows nothing). Programs print as their instructions, other bytes as ``·``."""
 
 from __future__ import annotations
 
@@ -8,9 +10,17 @@ from neurosys.tui.widgets.table_view import TableView
 
 
 class TopPrograms(TableView):
-    KEYS = ("soup/top_programs",)
-    COLUMNS = ("count", "program")
+    KEYS = ("soup/top_programs", "soup/replicators")
+    COLUMNS = ("count", "replicator", "program")
 
     def table_rows(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-        return [(p.get("count"), p.get("program")) for p in values["soup/top_programs"] or []
-                if isinstance(p, dict)]
+        replicators = set(values["soup/replicators"] or [])
+        rows = []
+        for p in values["soup/top_programs"] or []:
+            if not isinstance(p, dict):
+                continue
+            count, program = p.get("count"), p.get("program")
+            checked = isinstance(count, int) and count > 1
+            rows.append((count, ("yes" if program in replicators else "no") if checked else "",
+                         program))
+        return rows
