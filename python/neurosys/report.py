@@ -17,6 +17,7 @@ from typing import Any
 __all__ = ["make_report", "format_summary", "progress_line", "FIGURES"]
 
 RATE_BIN = 0.01  # seconds per bin of the population rate
+_RATE_BLOCKS = 200  # blocks the rate figure summarises its bins into
 
 
 def num(v: Any, fmt: str) -> str:
@@ -127,9 +128,27 @@ def _rates(conn, tables, ax) -> str | None:
         xs = ys = []
     if not xs:
         return "no rate samples"
-    ax.plot(xs, ys, lw=0.8)
-    ax.set(xlabel="simulated time (s)", ylabel="mean rate (Hz)", title="population mean rate")
+    # Thousands of 10 ms bins drawn as one line read as a solid band: draw the mean of each
+    # block of bins, with the block's min and max as a shaded envelope.
+    block = max(1, len(xs) // _RATE_BLOCKS)
+    centers, means, lows, highs = _blocks(xs, ys, block)
+    ax.fill_between(centers, lows, highs, alpha=0.3, lw=0, label="min / max")
+    ax.plot(centers, means, lw=1.2, label="mean")
+    span = f"{block * (xs[1] - xs[0]) * 1e3:.0f} ms" if len(xs) > 1 and block > 1 else "bin"
+    ax.set(xlabel="simulated time (s)", ylabel="population rate (Hz)",
+           title=f"population mean rate (mean and range per {span})")
+    ax.legend(fontsize="small", loc="upper right")
     return None
+
+
+def _blocks(xs: list[float], ys: list[float], size: int) -> tuple[list, list, list, list]:
+    """Centres, means, minima and maxima of consecutive blocks of ``size`` points."""
+    import numpy as np
+
+    n = len(ys) // size * size  # the last partial block is left out
+    x = np.asarray(xs[:n], dtype=float).reshape(-1, size)
+    y = np.asarray(ys[:n], dtype=float).reshape(-1, size)
+    return list(x.mean(1)), list(y.mean(1)), list(y.min(1)), list(y.max(1))
 
 
 def _weights(conn, tables, ax) -> str | None:
@@ -188,13 +207,49 @@ def _rewards(conn, tables, ax) -> str | None:
 
 
 def _balances(conn, tables, ax) -> str | None:
-    rows = conn.execute("SELECT wall, total_balance FROM system_progress ORDER BY wall").fetchall() \
-        if "system_progress" in tables else []
-    if not rows or all(r[1] in (None, 0) for r in rows):
-        return "no token balances"
-    ax.plot([r[0] for r in rows], [r[1] for r in rows])
-    ax.set(xlabel="wall time (s)", ylabel="tokens", title="total agent balance")
+    """Each account's balance replayed from the ledger journal (failed entries left out): one
+    line per agent, the treasury dashed and apart from them."""
+    if "ledger_journal" not in tables:
+        return "no ledger journal"
+    failed = {r[0] for r in conn.execute("SELECT entry_id FROM ledger_status WHERE status="
+                                         "'failed'")} if "ledger_status" in tables else set()
+    rows = conn.execute("SELECT time, entry_id, src, dst, amount_wei FROM ledger_journal"
+                        " ORDER BY seq").fetchall()
+    if not rows:
+        return "no ledger entries"
+    start = _run_start(conn, tables) or rows[0][0]
+    balance: dict[str, float] = {}
+    series: dict[str, tuple[list[float], list[float]]] = {}
+    for when, entry, src, dst, wei in rows:
+        if entry in failed:
+            continue
+        amount = int(wei) / 1e18
+        for account, delta in ((src, -amount), (dst, amount)):
+            if not account:  # the mint side of a reward
+                continue
+            balance[account] = balance.get(account, 0.0) + delta
+            xs, ys = series.setdefault(account, ([], []))
+            xs.append(when - start)
+            ys.append(balance[account])
+    end = max(xs[-1] for xs, _ in series.values())
+    for account, (xs, ys) in sorted(series.items(), key=lambda kv: kv[0] == "treasury"):
+        treasury = account == "treasury"
+        ax.step(xs + [end], ys + [ys[-1]], where="post", label=account,
+                ls="--" if treasury else "-", color="black" if treasury else None)
+    ax.set(xlabel="wall time since the start (s)", ylabel="tokens",
+           title="token balance per agent, and the treasury (dashed)")
+    ax.legend(fontsize="small", ncol=2)
     return None
+
+
+def _run_start(conn, tables) -> float | None:
+    if "run_info" not in tables:
+        return None
+    row = conn.execute("SELECT value FROM run_info WHERE key='started'").fetchone()
+    try:
+        return float(row[0]) if row else None
+    except ValueError:
+        return None
 
 
 FIGURES: dict[str, Callable[..., str | None]] = {
