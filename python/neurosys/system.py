@@ -61,7 +61,7 @@ def _warn_stale_segments() -> None:
     from neurosys.segments import list_segments
 
     for info in list_segments():
-        if info.stale:
+        if info.stale and info.age_seconds > 2.0:  # a younger one may be still being created
             log.warning("stale workspace segment left by a process that exited: %s; "
                         "`neurosys clean` removes it", info.describe())
 

@@ -74,7 +74,9 @@ class Components:
             if obj in self.llm_models() and not _drained(obj, _LLM_DRAIN_SECONDS):
                 # Freeing the model while its worker still decodes would crash the process;
                 # the worker is a daemon thread, so leaving it is safe.
-                errors.append(f"{name}: still busy after {_LLM_DRAIN_SECONDS:.0f} s, not closed")
+                log.info(
+                    "%s still answering after %.0f s: left to end with the process", name,
+                    _LLM_DRAIN_SECONDS)
                 continue
             try:
                 close()
