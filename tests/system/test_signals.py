@@ -45,15 +45,20 @@ def start_run(tmp_path, cfg, progress: int, *extra: str) -> tuple[subprocess.Pop
     return proc, run_dir
 
 
-def test_sigterm_stops_cleanly_and_keeps_everything(tmp_path, make_config):
-    cfg = make_config(tag="sigterm")
-    proc, run_dir = start_run(tmp_path, cfg, progress=4)  # running for about two seconds
+def signal_and_wait(proc: subprocess.Popen, sig: int, timeout: float) -> tuple[str, str]:
+    """Send ``sig`` and wait for the exit; the process is killed if it outlives ``timeout``."""
     try:
-        os.kill(proc.pid, signal.SIGTERM)
-        out, err = proc.communicate(timeout=120)
+        os.kill(proc.pid, sig)
+        return proc.communicate(timeout=timeout)
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_sigterm_stops_cleanly_and_keeps_everything(tmp_path, make_config):
+    cfg = make_config(tag="sigterm")
+    proc, run_dir = start_run(tmp_path, cfg, progress=4)  # running for about two seconds
+    out, err = signal_and_wait(proc, signal.SIGTERM, timeout=120)
     assert proc.returncode == 0, err
     assert "SIGTERM, stopping cleanly" in err
     assert "stopped by       SIGTERM" in out  # the summary is printed ...
@@ -87,12 +92,7 @@ def test_sigterm_ends_the_run_within_seconds(tmp_path, make_config, quiet):
     `--quiet` runs (the main thread held the Event's lock when the handler ran)."""
     cfg = make_config(tag=f"sigterm-{'q' if quiet else 'p'}")
     proc, run_dir = start_run(tmp_path, cfg, 4, *(["--quiet"] if quiet else []))
-    try:
-        os.kill(proc.pid, signal.SIGTERM)
-        out, err = proc.communicate(timeout=5)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    out, err = signal_and_wait(proc, signal.SIGTERM, timeout=5)
     assert proc.returncode == 0, err
     assert "stopped by       SIGTERM" in (run_dir / "summary.txt").read_text()
     assert "llm decisions" in out
@@ -153,8 +153,7 @@ def test_sigkill_leaves_a_stale_segment_that_info_reports_and_clean_removes(tmp_
     cfg = make_config(tag="sigkill")
     name = cfg.system.workspace_name
     proc, _ = start_run(tmp_path, cfg, 2, "--quiet")
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=60)
+    signal_and_wait(proc, signal.SIGKILL, timeout=60)
     assert segment_exists(name)
 
     line = next(s for s in neurosys("info").splitlines() if s.strip().startswith(name))
