@@ -44,7 +44,7 @@ _JOIN_TIMEOUT = 60.0    # seconds a component thread gets to finish its current 
 # agents): 24 keys; the largest values are neural_activations (8 bytes a neuron: 8,016 B) and
 # snn/raster (at most RASTER_MAX = 5000 spikes of 12 bytes: 60 kB). Keys are fixed names, not
 # one per agent or per program, so 128 keys is 5x headroom; values get 1.5x the raster's bound
-# or twice the activations, whichever is larger. The defaults map 73 MiB instead of 384 MiB
+# or twice the activations, whichever is larger. The defaults map 72 MiB instead of 384 MiB
 # (each slot holds three cells of the largest value; tmpfs only backs the pages written).
 _WORKSPACE_KEYS = 128
 _WORKSPACE_MIN_VALUE_BYTES = 96 * 1024
