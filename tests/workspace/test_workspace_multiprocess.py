@@ -110,7 +110,7 @@ def test_sigkill_mid_write_never_blocks_or_tears():
             assert ws.read_meta("big").version == v and (ws.read("big") == -round_).all()
 
 
-def test_stale_segment_of_dead_creator_is_reclaimed():
+def test_stale_segment_of_dead_creator_is_reclaimed(caplog):
     name = f"stale-test-{os.getpid()}"
     child = run_python(f"""
         import os, signal
@@ -126,10 +126,12 @@ def test_stale_segment_of_dead_creator_is_reclaimed():
     post = Workspace.attach(name)
     assert post.read("old") == 1
     post.close()
-    # ... but creating by that name reclaims it: a fresh, empty segment
-    ws = Workspace(name, capacity=8)
+    # ... but creating by that name reclaims it: a fresh, empty segment, and says so
+    with caplog.at_level("WARNING", logger="neurosys.workspace"):
+        ws = Workspace(name, capacity=8)
     try:
         assert ws.created and ws.reclaimed and ws.read("old") is None
+        assert f"workspace {name!r}: removed a stale segment" in caplog.text
     finally:
         ws.unlink()
         ws.close()

@@ -92,3 +92,20 @@ def test_corrupted_slots_raise_and_never_crash():
     out, err = child.communicate(timeout=120)
     ws.close()
     assert child.returncode == 0 and "survived" in out, err
+
+
+def test_segment_of_another_layout_is_refused_with_both_versions():
+    import struct
+
+    from neurosys._core import workspace as native
+
+    name = f"layout-test-{os.getpid()}"
+    with Workspace(name, capacity=8, unlink_on_close=True):
+        assert os.getpid() in native.inspect_segment(name)["owners"]
+        with open(shm_path(name), "r+b") as f, \
+                mmap.mmap(f.fileno(), 64) as header:
+            header[8:12] = struct.pack("<I", 1)  # layout_version, right after the magic
+        with pytest.raises(ValueError, match=rf"layout version 1, this build reads version "
+                                             rf"{native.LAYOUT_VERSION}"):
+            Workspace.attach(name)
+        assert native.inspect_segment(name)["layout_version"] == 1
