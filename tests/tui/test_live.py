@@ -87,7 +87,8 @@ def test_rejected_command_shows_the_systems_error_and_the_end_of_the_system(tmp_
                 assert "stopped" in summary and "sim" in summary
                 assert "test over" in str(app.screen.query_one("#stopped-title").render())
                 await pilot.press("a")  # nothing runs under that name any more
-                assert await wait_for(pilot, lambda: "no running system" in message(app))
+                error = app.screen.query_one("#stopped-error")
+                assert await wait_for(pilot, lambda: "no running system" in str(error.render()))
                 await pilot.press("q")
                 assert await wait_for(pilot, lambda: not app.is_running)
         finally:
@@ -95,3 +96,35 @@ def test_rejected_command_shows_the_systems_error_and_the_end_of_the_system(tmp_
 
     with System(cfg, run_dir=tmp_path, console_log=False) as system:
         asyncio.run(scenario(system))
+
+
+def test_attach_again_to_the_next_run_of_the_same_name(tmp_path):
+    from neurosys.tui.screens.stopped import StoppedScreen
+
+    cfg = SystemConfig().override({
+        "system.workspace_name": f"neurosys-test-again-{os.getpid()}",
+        "network.n_neurons": 200, "network.chunk": 0.02, "soup.enabled": False,
+        "llm.enabled": False, "agents.enabled": False, "ledger.enabled": False})
+
+    async def scenario():
+        first = System(cfg, run_dir=tmp_path / "first", console_log=False).start()
+        attached = Workspace.attach(first.workspace_name)
+        second = None
+        try:
+            app = NeurosysApp(attached, refresh_hz=10)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await asyncio.to_thread(first.stop, "first over")
+                assert await wait_for(pilot, lambda: isinstance(app.screen, StoppedScreen))
+                second = System(cfg, run_dir=tmp_path / "second", console_log=False).start()
+                await pilot.press("a")
+                assert await wait_for(pilot, lambda: not isinstance(app.screen, StoppedScreen))
+                assert "attached again" in message(app)
+                status = app.query_one(StatusBar)
+                assert await wait_for(pilot, lambda: "running" in str(status.render()))
+                assert app.workspace is not attached
+        finally:
+            attached.close()
+            if second is not None:
+                second.stop()
+
+    asyncio.run(scenario())

@@ -150,16 +150,7 @@ class NeurosysApp(App[None]):
         self._ended = True
         reason = status.get("stop_reason") or ("its process exited" if gone else "stopped")
         self.push_screen(StoppedScreen(self.workspace.name, str(reason),
-                                       str(status.get("summary") or "")), self._after_stopped)
-
-    def _after_stopped(self, choice: str | None) -> None:
-        if choice == "attach" and self.attach_again():
-            return
-        if choice == "attach":
-            self._ended = False  # shows the screen again at the next frame, with the error
-            self.say(f"no running system on workspace {self.workspace.name!r} yet")
-            return
-        self.exit()
+                                       str(status.get("summary") or ""), self.attach_again))
 
     def attach_again(self) -> bool:
         """Attach to a running system under the same workspace name; True when one was found."""
@@ -177,7 +168,8 @@ class NeurosysApp(App[None]):
         self._opened.append(fresh)
         self.workspace = fresh
         self._awaiting.clear()
-        for widget in self.query("*"):
+        self._ended = False
+        for widget in [self._status, *self._tabs.query("*")]:  # the main screen's, not the modal's
             if hasattr(widget, "_seen"):
                 widget._seen = None  # redraw everything from the new segment
         self.say(f"attached again to {fresh.name!r}")

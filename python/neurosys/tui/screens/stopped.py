@@ -3,6 +3,8 @@ attach again (to a new run under the same workspace name)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -10,17 +12,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Label
 
 
-class StoppedScreen(ModalScreen[str]):
-    """Dismisses with "quit" or "attach"; the app answers a failed attach with ``retry_failed``."""
+class StoppedScreen(ModalScreen[None]):
+    """``attach_again()`` returns whether a running system was found; the screen closes then,
+    and otherwise says that none runs yet."""
 
-    BINDINGS = [Binding("q", "choose('quit')", "quit"),
-                Binding("a", "choose('attach')", "attach again")]
+    BINDINGS = [Binding("q", "quit_app", "quit"), Binding("a", "attach", "attach again")]
 
-    def __init__(self, name: str, reason: str, summary: str) -> None:
+    def __init__(self, name: str, reason: str, summary: str,
+                 attach_again: Callable[[], bool]) -> None:
         super().__init__()
         self._name = name
         self._reason = reason
         self._summary = summary
+        self._attach_again = attach_again
 
     def compose(self) -> ComposeResult:
         with Vertical(id="stopped"):
@@ -31,5 +35,12 @@ class StoppedScreen(ModalScreen[str]):
                         id="stopped-keys")
             yield Label("", id="stopped-error")
 
-    def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
+    def action_attach(self) -> None:
+        if self._attach_again():
+            self.dismiss(None)
+        else:
+            self.query_one("#stopped-error", Label).update(
+                f"no running system on workspace {self._name!r} yet")
+
+    def action_quit_app(self) -> None:
+        self.app.exit()
