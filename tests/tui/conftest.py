@@ -40,6 +40,8 @@ def fill(ws) -> None:
         {"time": 1.0, "kind": "spawn", "id": "a1", "role": "rate_controller", "reason": "start"},
         {"time": 2.0, "kind": "spawn", "id": "a3", "role": "regime_observer", "reason": "regime"},
         {"time": 9.0, "kind": "retire", "id": "a3", "role": "regime_observer", "reason": "reward"}])
+    ws.write("llm/decisions", {"made": 14, "timed_out": 1, "fell_back": 0,
+                               "latency_median": 1.25, "latency_p95": 2.97})
     ws.write("ledger/balances", {"a1": 12.0, "a2": 3.5})
     ws.write("ledger/recent", [
         {"time": 3.0, "kind": "reward", "src": "treasury", "dst": "a1", "amount": 10.0,

@@ -13,6 +13,7 @@ from neurosys.tui.widgets.agents_table import AgentsTable
 from neurosys.tui.widgets.agent_events import AgentEvents
 from neurosys.tui.widgets.balances import Balances
 from neurosys.tui.widgets.ledger_recent import LedgerRecent
+from neurosys.tui.widgets.llm_stats import LLMStats
 from neurosys.tui.widgets.rate_plot import RatePlot
 from neurosys.tui.widgets.status_bar import StatusBar
 from neurosys.tui.widgets.top_programs import TopPrograms
@@ -41,6 +42,9 @@ def test_tabs_show_the_workspace(workspace):
             tabs.active = "agents"
             await pilot.pause()
             assert app.query_one(AgentsTable).row_count == 3
+            assert str(app.query_one(LLMStats).render()) == (
+                "LLM decisions: 14 made, 1 timed out, 0 other fallbacks; latency median 1.25 s,"
+                " p95 2.97 s")
             events = app.query_one(AgentEvents)
             assert events.row_count == 3 and events.get_row_at(0)[1] == "retire"  # newest first
             tabs.active = "ledger"

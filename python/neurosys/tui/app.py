@@ -31,6 +31,7 @@ from neurosys.tui.widgets.agents_table import AgentsTable
 from neurosys.tui.widgets.balances import Balances
 from neurosys.tui.widgets.entropy_plot import EntropyPlot
 from neurosys.tui.widgets.ledger_recent import LedgerRecent
+from neurosys.tui.widgets.llm_stats import LLMStats
 from neurosys.tui.widgets.raster_plot import RasterPlot
 from neurosys.tui.widgets.rate_histogram import RateHistogram
 from neurosys.tui.widgets.rate_plot import RatePlot
@@ -90,6 +91,7 @@ class NeurosysApp(App[None]):
                 yield EntropyPlot()
                 yield TopPrograms()
             with TabPane("Agents", id="agents"):
+                yield LLMStats()
                 yield AgentsTable()
                 yield Label("spawn / retire events", classes="section-title")
                 yield AgentEvents()

@@ -1,5 +1,4 @@
-"""One line: system state, simulated time, rate against target, soup epoch and entropy, agents,
-and the LLM's decisions (made, timed out, median latency: the interval it actually keeps)."""
+"""One line: system state, simulated time, rate against target, soup epoch and entropy."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ def _num(value: Any, fmt: str, missing: str = "-") -> str:
 
 class StatusBar(WorkspaceView, Static):
     KEYS = ("system/status", "system/targets", "snn/time", "snn/mean_rate", "soup/epoch",
-            "avg_entropy", "diversity_index", "agents/table", "llm/decisions")
+            "avg_entropy", "diversity_index", "agents/table")
 
     def show(self, values: dict[str, Any]) -> None:
         status = values["system/status"] or {}
@@ -33,11 +32,4 @@ class StatusBar(WorkspaceView, Static):
             f"  │  epoch {_num(values['soup/epoch'], 'd')}"
             f"  H {_num(values['avg_entropy'], '.3f')}"
             f"  div {_num(values['diversity_index'], '.3f')}"
-            f"  │  agents {alive}" + _llm(values["llm/decisions"]))
-
-
-def _llm(stats: Any) -> str:
-    if not isinstance(stats, dict):
-        return ""
-    return (f"  │  llm {stats.get('made', 0)} ok {stats.get('timed_out', 0)} late"
-            f" p50 {_num(stats.get('latency_median'), '.1f')} s")
+            f"  │  agents {alive}")
