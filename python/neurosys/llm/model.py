@@ -93,6 +93,12 @@ def _check_choices(choices: Sequence[str]) -> list[str]:
     return choices
 
 
+def _fallback_for(choices: Sequence[str], fallback: str | None) -> str:
+    """``fallback``, else "maintain" when it is a choice, else the first choice."""
+    choices = list(choices)
+    return fallback or (FALLBACK_CHOICE if FALLBACK_CHOICE in choices else choices[0])
+
+
 def choice_constraint(choices: Sequence[str]) -> Constraint:
     """GBNF that admits exactly one of ``choices``, and the JSON schema HTTP servers take."""
     gbnf = "root ::= " + " | ".join(json.dumps(c) for c in choices)
@@ -174,7 +180,8 @@ class LLM:
 
     def interrupt(self) -> None:
         """Stop waiting: every caller gets its fallback (or LLMInterrupted) at once, queued
-        calls are dropped (the one running finishes). For a system that is stopping; the model is not usable for decisions afterwards."""
+        calls are dropped (the one running finishes). For a system that is stopping; the model
+        is not used for decisions afterwards (``load`` makes a new one)."""
         self.interrupted.set()
 
     def _wait(self, future: Future, timeout: float | None) -> Any:
@@ -219,7 +226,7 @@ class LLM:
         """Queue a constrained decision; the future yields a ``Decision`` (never raises for a
         backend failure). ``context``, when given, supplies the history and records the answer."""
         choices = _check_choices(choices)
-        fallback = fallback or (FALLBACK_CHOICE if FALLBACK_CHOICE in choices else choices[0])
+        fallback = _fallback_for(choices, fallback)
         if fallback not in choices:
             raise ValueError(f"fallback must be one of {choices}, got {fallback!r}")
         messages = (context or Conversation(max_exchanges=0)).messages(prompt)
@@ -239,14 +246,11 @@ class LLM:
         try:
             return self._wait(future, timeout)
         except LLMInterrupted as exc:
-            choices = list(choices)
-            chosen = fallback or (FALLBACK_CHOICE if FALLBACK_CHOICE in choices else choices[0])
-            return Decision(chosen, "", True, str(exc))
+            return Decision(_fallback_for(choices, fallback), "", True, str(exc))
         except TimeoutError as exc:
             with self.stats.lock:
                 self.stats.timeouts += 1
-            choices = list(choices)
-            chosen = fallback or (FALLBACK_CHOICE if FALLBACK_CHOICE in choices else choices[0])
+            chosen = _fallback_for(choices, fallback)
             log.warning("%s; falling back to %r", exc, chosen)
             return Decision(chosen, "", True, str(exc), timed_out=True)
 
