@@ -65,9 +65,10 @@ int Network::add_population(const std::string& name, std::int64_t n, const Neuro
   if (p.t_ref < 0) throw std::invalid_argument("t_ref must be >= 0");
   if (!(p.v_reset < p.v_thresh)) throw std::invalid_argument("v_reset must be below v_thresh");
   for (auto& c : channels) {
-    require_positive(c.tau, "tau_syn");
+    // tau_syn = 0: a delta current channel (a spike's current lasts one step; NIR's LIF input)
+    if (!(c.current && c.tau == 0.0)) require_positive(c.tau, "tau_syn");
     require_finite(c.E, "E_syn");
-    c.decay = std::exp(-dt_ / c.tau);
+    c.decay = c.tau > 0.0 ? std::exp(-dt_ / c.tau) : 0.0;
   }
   auto P = std::make_unique<Population>();
   P->name = name;

@@ -13,7 +13,7 @@ enum class Integrator { Exact, Euler };
 // One synaptic input channel: conductance (siemens, current g (E - v)) or current (ampere).
 struct Channel {
   std::string name;
-  double tau = 5e-3;        // decay time constant (s)
+  double tau = 5e-3;        // decay time constant (s); 0 for a delta current channel
   double E = 0.0;           // reversal potential (V); unused for current channels
   bool current = false;     // true: the variable is a current, not a conductance
   double decay = 0.0;       // exp(-dt / tau), set by the network

@@ -22,7 +22,8 @@ ArrayLike = Any
 @dataclass(frozen=True)
 class Channel:
     """A synaptic input channel. ``current=False``: a conductance (S) with reversal potential
-    ``E`` (V), current ``g (E - v)``; ``current=True``: a current (A) added directly."""
+    ``E`` (V), current ``g (E - v)``; ``current=True``: a current (A) added directly.
+    ``tau=0`` with ``current=True``: a delta channel, each spike's current lasts one step."""
 
     tau: float
     E: float = 0.0
@@ -71,10 +72,11 @@ class Population(Group):
     views of the native state: write into them (``pop.v[:] = ...``) to set state."""
 
     def __init__(self, net: "Network", index: int, name: str, n: int,
-                 channels: dict[str, Channel], params: dict[str, float]) -> None:
+                 channels: dict[str, Channel], params: dict[str, float], method: str) -> None:
         super().__init__(net, index, name, n)
         self.channels = dict(channels)
         self.params = params
+        self.method = method
 
     @property
     def v(self) -> np.ndarray:
@@ -245,7 +247,7 @@ class Network:
         index = self._core.add_population(name, n, params["tau_m"], params["v_rest"],
                                           params["v_thresh"], params["v_reset"], params["t_ref"],
                                           params["R_m"], method, spec)
-        pop = Population(self, index, name, n, channels, params)
+        pop = Population(self, index, name, n, channels, params, method)
         if v_init is not None:
             pop.v = v_init
         self.groups[name] = pop
@@ -400,3 +402,18 @@ class Network:
     def stop(self) -> None:
         """Ask a running ``run()`` to return after the current step (thread-safe)."""
         self._core.stop()
+
+    # -- NIR ----------------------------------------------------------------------------------
+    @classmethod
+    def from_nir(cls, graph: Any, *, dt: float | None = None, seed: int = 0,
+                 threads: int | None = None, method: str | None = None) -> "Network":
+        """A network from a NIR graph or file (``neurosys.snn.nir_io`` documents the mapping)."""
+        from neurosys.snn.nir_io import from_nir
+
+        return from_nir(graph, dt=dt, seed=seed, threads=threads, method=method)
+
+    def to_nir(self) -> Any:
+        """This network as a ``nir.NIRGraph`` (write it with ``nir.write(path, graph)``)."""
+        from neurosys.snn.nir_io import to_nir
+
+        return to_nir(self)
