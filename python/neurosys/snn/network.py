@@ -229,9 +229,12 @@ class Network:
     def population(self, name: str, n: int, *, tau_m: float = 20 * ms, v_rest: float = -60 * mV,
                    v_thresh: float = -50 * mV, v_reset: float = -60 * mV, t_ref: float = 5 * ms,
                    R_m: float = 100e6, channels: dict[str, Channel] | None = None,
-                   method: str = "exact", v_init: ArrayLike | None = None) -> Population:
+                   method: str = "euler", v_init: ArrayLike | None = None) -> Population:
         """Add ``n`` LIF neurons: ``tau_m dv/dt = (v_rest - v) + R_m (I_syn + I_inj)``.
-        ``method``: ``"exact"`` (exponential integration, default) or ``"euler"``."""
+        ``method``: ``"euler"`` (forward Euler, default: the COBA benchmark's and Brian's
+        integrator, stable while dt * (1 + R_m * sum g) / tau_m < 2) or ``"exact"``
+        (exponential Euler: conductances frozen over a step, exact for current input, stable
+        at any dt, about twice the cost of a neuron update)."""
         name = self._name(name)
         n = _count("n", n)
         params = {k: _finite(k, val) for k, val in dict(tau_m=tau_m, v_rest=v_rest,

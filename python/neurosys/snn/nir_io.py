@@ -230,7 +230,7 @@ def from_nir(graph: "nir.NIRGraph | str | Path", *, dt: float | None = None, see
                 name, int(np.asarray(node.v_threshold).size), tau_m=tau, v_rest=u("v_leak"),
                 v_thresh=u("v_threshold"), v_reset=u("v_reset"), R_m=u("r"),
                 t_ref=float(meta.get("t_ref", 0.0)), channels=channels,
-                method=method or meta.get("method", "exact"))
+                **({"method": method or meta["method"]} if method or "method" in meta else {}))
             pop.v = u("v_leak")
             bias[name] = np.zeros(pop.n)
 
