@@ -89,9 +89,11 @@ class Network {
   int threads_;
   Device device_;
   bool auto_device_ = false;
-  std::atomic<std::int64_t> step_{0};  // read by other threads while running
   std::atomic<bool> stop_{false};
   std::atomic<bool> running_{false};
+  // written by thread 0 every step: on a cache line of its own (last member, so the object's
+  // alignment pads it), away from the fields every thread reads each step
+  alignas(64) std::atomic<std::int64_t> step_{0};
 };
 
 }  // namespace neurosys::snn
