@@ -159,3 +159,12 @@ def test_non_uniform_parameters_are_refused():
 def test_graph_argument_is_checked():
     with pytest.raises(ValueError, match="graph must be a nir.NIRGraph"):
         Network.from_nir(42)
+
+
+def test_only_current_channels_may_be_delta_channels():
+    from neurosys.snn import Channel
+
+    net = Network()
+    net.population("a", 2, channels={"in": Channel(tau=0.0, current=True)})
+    with pytest.raises(ValueError, match="tau_syn"):
+        net.population("b", 2, channels={"g": Channel(tau=0.0, E=0.0)})
