@@ -1,10 +1,17 @@
 """Spiking engine benchmark: the Vogels-Abbott COBA network (Brette et al. 2007, benchmark 1;
-4000 neurons, 1 s) and a scaled one (40,000 neurons, 80 inputs each) in neurosys at 1 and 2
-threads, against Brian2's C++ standalone mode (simulation loop only, compile excluded, without
-OpenMP and with 2 OpenMP threads) and Brian2's runtime mode, all in this run. Also the cost of
-STDP on the E->E synapses, and bytes per synapse.
+4000 neurons, 1 s) and a scaled one (40,000 neurons, 80 inputs each), integrated with forward
+Euler ("euler", as Brian ships the example) and with exponential Euler (neurosys "exact",
+Brian2 "exponential_euler"), in neurosys at 1 and 2 threads against Brian2's C++ standalone
+mode at the same integrator (without OpenMP, and with 2 OpenMP threads), all in this run.
+Prints the spike statistics of every run (mean rate, % silent, mean CV of ISIs), so equal
+accuracy is visible beside the ratio, and the cost of STDP on the E->E synapses.
 
-    PYTHONPATH=build/dev-snn/site python bench/bench_snn.py [--repeats 3] [--sizes 4000,40000] [--loaded]
+Simulation loop only, for both: neurosys times `net.run(1 s)` after building the network;
+Brian2 builds and compiles once per configuration (not timed), then the binary is run
+`repeats` times and its own loop timer (results/last_run_info.txt) is read.
+
+    PYTHONPATH=build/dev-NAME/site python bench/bench_snn.py [--repeats 5] [--sizes 4000,40000]
+        [--methods euler,exact] [--loaded] [--brian2-runtime]
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import argparse
 import functools
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,13 +33,16 @@ from brian2_reference import coba_brian2_network, spike_statistics  # noqa: E402
 
 from neurosys.snn import models  # noqa: E402
 
+# neurosys method -> the same integrator in Brian2
+BRIAN2_METHOD = {"euler": "euler", "exact": "exponential_euler"}
 DURATION = 1.0
 print = functools.partial(print, flush=True)  # noqa: A001 - progress visible in logs
 
 
-def neurosys_run(n: int, threads: int, seed: int, stdp: bool = False) -> dict:
+def neurosys_run(n: int, threads: int, seed: int, method: str | None = None,
+                 stdp: bool = False) -> dict:
     t0 = time.perf_counter()
-    net, E, I = models.coba(n=n, seed=seed, threads=threads, stdp=stdp)
+    net, E, I = models.coba(n=n, seed=seed, threads=threads, stdp=stdp, method=method)
     build = time.perf_counter() - t0
     mons = [net.monitor_spikes(E), net.monitor_spikes(I)]
     t0, c0 = time.perf_counter(), time.process_time()
@@ -50,35 +61,50 @@ def neurosys_run(n: int, threads: int, seed: int, stdp: bool = False) -> dict:
             "bytes": net.projections[0].bytes_per_synapse}
 
 
-def brian2_standalone(n: int, openmp_threads: int, seed: int, repeats: int,
-                      timeout: float) -> dict:
-    """Builds once (compile excluded), then runs the binary `repeats` times; the simulation-loop
-    time is Brian2's own measurement (results/last_run_info.txt): process CPU time (std::clock)
-    without OpenMP, wall time (omp_get_wtime) with it. A run longer than `timeout`
-    seconds is stopped and reported as '> timeout' (Brian2's OpenMP build on a loaded machine)."""
-    import subprocess
-
+def brian2_standalone(n: int, openmp_threads: int, seed: int, repeats: int, timeout: float,
+                      method: str) -> dict:
+    """Builds and compiles once (not timed; Brian2's default flags -O3 -ffast-math
+    -march=native), runs the binary `repeats` times, and takes Brian2's own loop time
+    (results/last_run_info.txt): process CPU time (std::clock) without OpenMP, wall time
+    (omp_get_wtime) with it. The spike statistics come from the first run. A run longer than
+    `timeout` seconds is stopped and reported as '> timeout'."""
     import brian2 as b2
 
-    directory = tempfile.mkdtemp(prefix=f"b2sa-{n}-{openmp_threads}-")
+    directory = tempfile.mkdtemp(prefix=f"b2sa-{n}-{openmp_threads}-{method}-")
     b2.device.reinit()
     b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
     b2.prefs.devices.cpp_standalone.openmp_threads = openmp_threads
     b2.start_scope()
-    coba_brian2_network(b2, seed, n)[0].run(DURATION * b2.second)
+    net, mon = coba_brian2_network(b2, seed, n, method=BRIAN2_METHOD[method])
+    net.run(DURATION * b2.second)
     b2.device.build(directory=directory, compile=True, run=False)
-    b2.device.reinit()
-    b2.set_device("runtime")
-    sims = []
+    sims, stats = [], None
     for _ in range(repeats):
         try:
             subprocess.run(["./main"], cwd=directory, timeout=timeout, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            return {"sim": float("inf"), "timeout": timeout}
+            sims.append(float("inf"))
+            break
         info = (Path(directory) / "results" / "last_run_info.txt").read_text().split()
         sims.append(float(info[0]))
-    return {"sim": statistics.median(sims)}
+        if stats is None:
+            stats = _standalone_spikes(directory, n)
+    b2.device.reinit()
+    b2.set_device("runtime")
+    return {"sim": statistics.median(sims), "stats": stats}
+
+
+def _standalone_spikes(directory: str, n: int) -> dict | None:
+    """The spike monitor's arrays as the standalone binary wrote them (raw float64 times and
+    int32 indices in results/), without going back through Brian2's device."""
+    res = Path(directory) / "results"
+    t_files = sorted(res.glob("_dynamic_array_spikemonitor*_t_*"))
+    i_files = sorted(res.glob("_dynamic_array_spikemonitor*_i_*"))
+    if not t_files or not i_files:
+        return None
+    return spike_statistics(np.fromfile(t_files[0], dtype=np.float64),
+                            np.fromfile(i_files[0], dtype=np.int32), n, DURATION)
 
 
 def brian2_runtime(n: int, seed: int, target: str) -> dict:
@@ -96,68 +122,93 @@ def brian2_runtime(n: int, seed: int, target: str) -> dict:
                                                    np.asarray(mon.i), n, DURATION)}
 
 
-def fmt_stats(s: dict) -> str:
+def fmt_stats(s: dict | None) -> str:
+    if s is None:
+        return "(no spikes read)"
     return f"{s['rate']:5.1f} Hz {100 * s['silent']:4.1f}% CV {s['cv']:.2f}"
+
+
+def load() -> str:
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--sizes", default="4000,40000")
+    ap.add_argument("--methods", default="euler,exact")
     ap.add_argument("--no-brian2-standalone", action="store_true")
-    ap.add_argument("--runtime-target", default="cython", choices=("cython", "numpy"))
+    ap.add_argument("--no-stdp", action="store_true", help="skip the STDP cost row")
+    ap.add_argument("--brian2-runtime", choices=("cython", "numpy"),
+                    help="also time Brian2's runtime mode (COBA-4000, exponential Euler)")
     ap.add_argument("--loaded", action="store_true",
                     help="also time COBA on a machine kept busy by one spinning process per core")
     ap.add_argument("--timeout", type=float, default=150.0,
                     help="seconds before a Brian2 standalone run is given up (default 150)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
-    rows = []
+    methods = args.methods.split(",")
+    for m in methods:
+        if m not in BRIAN2_METHOD:
+            ap.error(f"--methods: each must be one of {sorted(BRIAN2_METHOD)}, got {m!r}")
+    print(f"machine: {os.cpu_count()} CPUs; {load()} at start")
+    summary = []
     for n in sizes:
-        ours = {}
-        for threads in (1, 2):
-            runs = [neurosys_run(n, threads, seed=1) for _ in range(args.repeats)]
-            ours[threads] = runs
-        stdp_runs = [neurosys_run(n, 1, seed=1, stdp=True) for _ in range(args.repeats)]
-        peer = {}
-        if not args.no_brian2_standalone:
-            peer[1] = brian2_standalone(n, 0, seed=1, repeats=args.repeats, timeout=args.timeout)
-            peer[2] = brian2_standalone(n, 2, seed=1, repeats=1, timeout=args.timeout)
-        runtime = brian2_runtime(n, 1, args.runtime_target) if n <= 4000 else None
-        r0 = ours[1][0]
-        print(f"\nCOBA n={n}: {r0['synapses']} synapses, {r0['bytes']:.0f} bytes/synapse, "
-              f"build {statistics.median(r['build'] for r in ours[1]):.2f} s, "
-              f"{r0['events'] / 1e6:.1f} M synaptic events per simulated second")
-        # Brian2 without OpenMP reports CPU time, so the 1-thread ratio compares CPU times (fair
-        # on a loaded machine); with OpenMP it reports wall time, compared with our wall time.
-        print(f"{'simulator':34} {'wall (s)':>8} {'cpu (s)':>8} {'vs Brian2 SA':>12} {'ns/event':>9}  statistics")
-        for threads in (1, 2):
-            sim = statistics.median(r["sim"] for r in ours[threads])
-            cpu = statistics.median(r["cpu"] for r in ours[threads])
-            mine = cpu if threads == 1 else sim
-            ratio = peer[threads]["sim"] / mine if threads in peer else float("nan")
-            print(f"{f'neurosys {threads} thread(s)':34} {sim:8.3f} {cpu:8.3f} {ratio:11.2f}x "
-                  f"{1e9 * mine / r0['events']:9.2f}  {fmt_stats(ours[threads][0]['stats'])}")
-            rows.append((n, f"neurosys {threads}t", sim, ratio))
-        sim_stdp = statistics.median(r["sim"] for r in stdp_runs)
-        cpu_stdp = statistics.median(r["cpu"] for r in stdp_runs)
-        cpu_off = statistics.median(r["cpu"] for r in ours[1])
-        print(f"{'neurosys 1 thread, STDP on E->E':34} {sim_stdp:8.3f} {cpu_stdp:8.3f} {'':12} "
-              f"{1e9 * cpu_stdp / r0['events']:9.2f}  STDP on/off (cpu) = {cpu_stdp / cpu_off:.2f}")
-        for threads, label in ((1, "Brian2 standalone, no OpenMP"), (2, "Brian2 standalone, 2 OpenMP")):
-            if threads in peer:
-                sim = peer[threads]["sim"]
-                shown = f"{sim:8.3f}" if np.isfinite(sim) else f"{'>' + str(int(args.timeout)):>8}"
-                kind = f"{'':8} {sim:8.3f}" if threads == 1 else f"{shown} {'':8}"
-                print(f"{label:34} {kind} {1.0:11.2f}x {1e9 * sim / r0['events']:9.2f}")
-        if runtime is not None:
-            label = f"Brian2 runtime ({args.runtime_target})"
-            print(f"{label:34} {runtime['sim']:8.3f} {'':8} {'':12} "
-                  f"{1e9 * runtime['sim'] / r0['events']:9.2f}  {fmt_stats(runtime['stats'])}")
+        for method in methods:
+            ours = {t: [neurosys_run(n, t, seed=1, method=method) for _ in range(args.repeats)]
+                    for t in (1, 2)}
+            peer = {}
+            if not args.no_brian2_standalone:
+                for t, omp in ((1, 0), (2, 2)):
+                    peer[t] = brian2_standalone(n, omp, 1, args.repeats, args.timeout, method)
+            r0 = ours[1][0]
+            print(f"\nCOBA n={n}, method {method!r} (Brian2 {BRIAN2_METHOD[method]!r}): "
+                  f"{r0['synapses']} synapses, {r0['events'] / 1e6:.1f} M synaptic events per "
+                  f"simulated second; {load()}")
+            # Brian2 without OpenMP reports CPU time, so the 1-thread ratio compares CPU times
+            # (fair on a loaded machine); with OpenMP it reports wall time, against our wall time.
+            print(f"{'simulator':34} {'wall (s)':>8} {'cpu (s)':>8} {'vs Brian2 SA':>12} "
+                  f"{'ns/event':>9}  statistics")
+            for t in (1, 2):
+                sim = statistics.median(r["sim"] for r in ours[t])
+                cpu = statistics.median(r["cpu"] for r in ours[t])
+                mine = cpu if t == 1 else sim
+                ratio = peer[t]["sim"] / mine if t in peer else float("nan")
+                # a Brian2 run stopped at the timeout: the ratio is at least timeout / ours
+                shown = f"{ratio:11.2f}x" if np.isfinite(ratio) else f"{'>' + format(args.timeout / mine, '.0f'):>11}x"
+                print(f"{f'neurosys {t} thread(s)':34} {sim:8.3f} {cpu:8.3f} {shown} "
+                      f"{1e9 * mine / r0['events']:9.2f}  {fmt_stats(ours[t][0]['stats'])}")
+                summary.append((n, method, t, mine, peer[t]["sim"] if t in peer else float("nan")))
+            for t, label in ((1, "Brian2 standalone, no OpenMP"), (2, "Brian2 standalone, 2 OpenMP")):
+                if t in peer:
+                    sim = peer[t]["sim"]
+                    shown = f"{sim:8.3f}" if np.isfinite(sim) else f"{'>' + str(int(args.timeout)):>8}"
+                    kind = f"{'':8} {shown}" if t == 1 else f"{shown} {'':8}"
+                    print(f"{label:34} {kind} {1.0:11.2f}x {1e9 * sim / r0['events']:9.2f}  "
+                          f"{fmt_stats(peer[t]['stats'])}")
+        default = [neurosys_run(n, 1, seed=1) for _ in range(args.repeats)]
+        print(f"{'neurosys 1 thread, default method':34} "
+              f"{statistics.median(r['sim'] for r in default):8.3f} "
+              f"{statistics.median(r['cpu'] for r in default):8.3f}")
+        if not args.no_stdp:
+            stdp_runs = [neurosys_run(n, 1, seed=1, stdp=True) for _ in range(args.repeats)]
+            cpu_stdp = statistics.median(r["cpu"] for r in stdp_runs)
+            cpu_off = statistics.median(r["cpu"] for r in default)
+            print(f"{'neurosys 1 thread, STDP on E->E':34} "
+                  f"{statistics.median(r['sim'] for r in stdp_runs):8.3f} {cpu_stdp:8.3f}  "
+                  f"STDP on/off (cpu) = {cpu_stdp / cpu_off:.2f}")
+        if args.brian2_runtime and n <= 4000:
+            rt = brian2_runtime(n, 1, args.brian2_runtime)
+            print(f"{'Brian2 runtime (' + args.brian2_runtime + ')':34} {rt['sim']:8.3f}  "
+                  f"{fmt_stats(rt['stats'])}")
+    print("\nsummary (1 thread: CPU time, 2 threads: wall time; ratio = Brian2 / neurosys)")
+    for n, method, t, mine, theirs in summary:
+        print(f"  COBA-{n:<6} {method:6} {t} thread(s): neurosys {mine:7.3f} s, Brian2 "
+              + (f"{theirs:7.3f} s, {theirs / mine:5.2f}x" if np.isfinite(theirs) else
+                 f"> {args.timeout:.0f} s (stopped), > {args.timeout / mine:.0f}x"))
     if args.loaded:
         loaded_machine(min(sizes), args.repeats)
-    print(f"\nload average {os.getloadavg()[0]:.1f} at end")
+    print(f"\n{load()} at end")
     return 0
 
 

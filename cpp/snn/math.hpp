@@ -51,6 +51,8 @@ NS_HD inline double exp_fast(double x) {
 class StepBarrier {
  public:
   explicit StepBarrier(int threads) : threads_(threads) {}
+  // A new participant count; only while no thread is waiting.
+  void reset(int threads) { threads_ = threads; }
   void wait() {
     const std::uint32_t gen = generation_.load(std::memory_order_acquire);
     if (arrived_.fetch_add(1, std::memory_order_acq_rel) == threads_ - 1) {

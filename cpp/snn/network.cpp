@@ -65,9 +65,10 @@ int Network::add_population(const std::string& name, std::int64_t n, const Neuro
   if (p.t_ref < 0) throw std::invalid_argument("t_ref must be >= 0");
   if (!(p.v_reset < p.v_thresh)) throw std::invalid_argument("v_reset must be below v_thresh");
   for (auto& c : channels) {
-    require_positive(c.tau, "tau_syn");
+    // tau_syn = 0: a delta current channel (a spike's current lasts one step; NIR's LIF input)
+    if (!(c.current && c.tau == 0.0)) require_positive(c.tau, "tau_syn");
     require_finite(c.E, "E_syn");
-    c.decay = std::exp(-dt_ / c.tau);
+    c.decay = c.tau > 0.0 ? std::exp(-dt_ / c.tau) : 0.0;
   }
   auto P = std::make_unique<Population>();
   P->name = name;
@@ -294,14 +295,21 @@ class ThreadChooser {
  public:
   explicit ThreadChooser(int threads) : threads_(threads) {}
   int next() {
-    if (cost_all_ < 0) return threads_;  // measure both first
+    // measure both first, one thread first: it gives the budget that bounds the first probe
     if (cost_one_ < 0) return 1;
+    if (cost_all_ < 0) return threads_;
     if (++since_probe_ >= interval_) {
       since_probe_ = 0;
       probing_ = true;
       return best() == 1 ? threads_ : 1;
     }
     return best();
+  }
+  // Seconds after which a chunk of `steps` steps with `threads` threads has cost more than one
+  // thread would have (so it can stop early): a probe on a busy machine then costs at most
+  // about twice the one-thread time of its chunk, instead of many times it.
+  double budget(int threads, std::int64_t steps) const {
+    return threads == 1 || cost_one_ < 0 ? 1e6 : cost_one_ * static_cast<double>(steps);
   }
   void report(int threads, double seconds_per_step) {
     const int before = best();
@@ -322,52 +330,87 @@ class ThreadChooser {
 
 }  // namespace
 
-// Steps until `end` (or stop()) with T threads.
-void Network::run_steps(int T, std::int64_t end) {
-  for (auto& P : pops) P->reset_spike_lists(T);
-  const std::int64_t start = step_;
+// Steps [start, end) on thread `tid` of T (stops early after a step that saw stop()). One
+// barrier per step: after it every spike list of the step is complete, and every thread has
+// finished the previous step. A thread then delivers onto its own neurons only and may go on to
+// update them while others deliver (spike lists are double-buffered). A second barrier is
+// needed when others' state is read after delivery: by STDP potentiation (pre traces) and by
+// state monitors (which need a third, so nobody updates while they read).
+void Network::step_range(int tid, int T, std::int64_t start, std::int64_t end, StepSync& sync) {
   if (T == 1) {
-    while (step_ < end) {
-      phase_update(0, 1, step_);
-      phase_deliver(0, 1, step_);
-      record_spikes(step_);
-      record_states(step_);
-      ++step_;
+    for (std::int64_t s = start; s < end; ++s) {
+      phase_update(0, 1, s);
+      phase_deliver(0, 1, s);
+      record_spikes(s);
+      record_states(s);
+      step_ = s + 1;
       if (stop_.load(std::memory_order_relaxed)) break;
     }
-  } else {
-    // One barrier per step: after it every spike list of the step is complete, and every thread
-    // has finished the previous step. A thread then delivers onto its own neurons only and may
-    // go on to update them while others deliver (spike lists are double-buffered). A second
-    // barrier is needed when others' state is read after delivery: by STDP potentiation (pre
-    // traces) and by state monitors (which need a third, so nobody updates while they read).
-    bool plastic = false;
-    for (const auto& R : projs) plastic |= R->plastic;
-    const bool sampled = !state_mons.empty();
-    StepBarrier barrier(T);
-    std::atomic<bool> halt[2] = {false, false};  // per step parity: written before the barrier
-    auto worker = [&](int tid) {
-      for (std::int64_t s = start; s < end; ++s) {
-        phase_update(tid, T, s);
-        if (tid == 0) halt[s & 1].store(stop_.load(std::memory_order_relaxed), std::memory_order_relaxed);
-        barrier.wait();
-        const bool last = halt[s & 1].load(std::memory_order_relaxed);
-        phase_deliver(tid, T, s);
-        if (plastic || sampled) barrier.wait();
-        if (tid == 0) {
-          record_spikes(s);
-          record_states(s);
-          step_ = s + 1;
-        }
-        if (sampled) barrier.wait();
-        if (last) break;
-      }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < T; ++t) pool.emplace_back(worker, t);
-    worker(0);
-    for (auto& th : pool) th.join();
+    return;
   }
+  for (std::int64_t s = start; s < end; ++s) {
+    phase_update(tid, T, s);
+    if (tid == 0) {
+      const bool late = s > start && std::chrono::steady_clock::now() > sync.deadline;
+      sync.halt[s & 1].store(stop_.load(std::memory_order_relaxed) || late, std::memory_order_relaxed);
+    }
+    sync.barrier.wait();
+    const bool last = sync.halt[s & 1].load(std::memory_order_relaxed);
+    phase_deliver(tid, T, s);
+    if (sync.plastic || sync.sampled) sync.barrier.wait();
+    if (tid == 0) {
+      record_spikes(s);
+      record_states(s);
+      step_ = s + 1;
+    }
+    if (sync.sampled) sync.barrier.wait();
+    if (last) break;
+  }
+}
+
+// The multi-thread run: threads_ - 1 helpers live for the whole call (starting threads for every
+// chunk cost ~0.1 ms each time, as much as a step of COBA-4000 on 2 threads). Thread 0 picks the
+// thread count of each chunk; helpers not needed for a chunk sleep at the chunk barrier.
+void Network::run_pooled(std::int64_t end) {
+  const int N = threads_;
+  bool plastic = false;
+  for (const auto& R : projs) plastic |= R->plastic;
+  StepSync sync(N, plastic, !state_mons.empty());
+  StepBarrier chunk(N);
+  struct {
+    int T = 1;
+    std::int64_t from = 0, to = 0;
+    bool quit = false;
+  } plan;  // written by thread 0 before the chunk barrier, read by helpers after it
+  auto helper = [&](int tid) {
+    for (;;) {
+      chunk.wait();
+      if (plan.quit) return;
+      if (tid < plan.T) step_range(tid, plan.T, plan.from, plan.to, sync);
+      chunk.wait();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < N; ++t) pool.emplace_back(helper, t);
+  ThreadChooser chooser(N);
+  while (step_ < end && !stop_.load(std::memory_order_relaxed)) {
+    plan.T = chooser.next();
+    plan.from = step_;
+    plan.to = std::min(end, plan.from + kChunkSteps);
+    for (auto& P : pops) P->reset_spike_lists(plan.T);
+    sync.barrier.reset(plan.T);
+    const auto t0 = std::chrono::steady_clock::now();
+    sync.deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                             std::chrono::duration<double>(chooser.budget(plan.T, plan.to - plan.from)));
+    chunk.wait();
+    step_range(0, plan.T, plan.from, plan.to, sync);
+    chunk.wait();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (step_ > plan.from) chooser.report(plan.T, seconds / static_cast<double>(step_ - plan.from));
+  }
+  plan.quit = true;
+  chunk.wait();
+  for (auto& th : pool) th.join();
 }
 
 std::int64_t Network::run(std::int64_t steps) {
@@ -396,17 +439,11 @@ std::int64_t Network::run(std::int64_t steps) {
   }
   const std::int64_t start = step_, end = start + steps;
   if (threads_ == 1) {
-    run_steps(1, end);
+    for (auto& P : pops) P->reset_spike_lists(1);
+    StepSync unused(1, false, false);
+    step_range(0, 1, start, end, unused);
   } else {
-    ThreadChooser chooser(threads_);
-    while (step_ < end && !stop_.load(std::memory_order_relaxed)) {
-      const int T = chooser.next();
-      const std::int64_t from = step_;
-      const auto t0 = std::chrono::steady_clock::now();
-      run_steps(T, std::min(end, from + kChunkSteps));
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (step_ > from) chooser.report(T, seconds / static_cast<double>(step_ - from));
-    }
+    run_pooled(end);
   }
   running_.store(false);
   return step_ - start;

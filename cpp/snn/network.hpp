@@ -4,12 +4,14 @@
 // in the same order whatever the thread count (bitwise reproducible for a seed).
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/device.hpp"
+#include "snn/math.hpp"
 #include "snn/monitors.hpp"
 #include "snn/population.hpp"
 #include "snn/projection.hpp"
@@ -63,8 +65,18 @@ class Network {
 
  private:
   friend std::int64_t run_on_cuda(Network& net, std::int64_t steps);
-  // Steps until `end` (or stop()) with T threads.
-  void run_steps(int T, std::int64_t end);
+  // What the threads of a step loop share: the per-step barrier and the stop flag per step
+  // parity (written by thread 0 before the barrier).
+  struct StepSync {
+    StepSync(int T, bool plastic_, bool sampled_) : barrier(T), plastic(plastic_), sampled(sampled_) {}
+    StepBarrier barrier;
+    std::atomic<bool> halt[2] = {false, false};
+    bool plastic, sampled;
+    // thread 0 ends a chunk early past this time (a thread count that turned out slower)
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  };
+  void step_range(int tid, int T, std::int64_t start, std::int64_t end, StepSync& sync);
+  void run_pooled(std::int64_t end);
   static constexpr std::int64_t kChunkSteps = 256;  // steps between thread-count choices
   void phase_update(int tid, int T, std::int64_t step);
   void phase_deliver(int tid, int T, std::int64_t step);
@@ -77,9 +89,11 @@ class Network {
   int threads_;
   Device device_;
   bool auto_device_ = false;
-  std::atomic<std::int64_t> step_{0};  // read by other threads while running
   std::atomic<bool> stop_{false};
   std::atomic<bool> running_{false};
+  // written by thread 0 every step: on a cache line of its own (last member, so the object's
+  // alignment pads it), away from the fields every thread reads each step
+  alignas(64) std::atomic<std::int64_t> step_{0};
 };
 
 }  // namespace neurosys::snn

@@ -10,10 +10,15 @@ namespace neurosys::snn {
 
 enum class Integrator { Exact, Euler };
 
+// One thread's spikes of a step, alone on its cache line: a thread appends to its list while
+// the others read theirs and last step's, and vector headers that shared a line would move it
+// between cores at every append.
+struct alignas(64) SpikeList : std::vector<std::uint32_t> {};
+
 // One synaptic input channel: conductance (siemens, current g (E - v)) or current (ampere).
 struct Channel {
   std::string name;
-  double tau = 5e-3;        // decay time constant (s)
+  double tau = 5e-3;        // decay time constant (s); 0 for a delta current channel
   double E = 0.0;           // reversal potential (V); unused for current channels
   bool current = false;     // true: the variable is a current, not a conductance
   double decay = 0.0;       // exp(-dt / tau), set by the network
@@ -47,13 +52,13 @@ struct Population {
   // Spikes of a step, one list per thread (each sorted; concatenated in thread order they are
   // sorted, whatever the thread count). Two steps are kept, so a thread may update the next
   // step while others still deliver this one's spikes.
-  std::vector<std::vector<std::uint32_t>> spikes;  // 2 x spike_threads lists
+  std::vector<SpikeList> spikes;  // 2 x spike_threads lists
   int spike_threads = 1;
   void reset_spike_lists(int threads) {
     spike_threads = threads;
     spikes.assign(2 * static_cast<std::size_t>(threads), {});
   }
-  std::vector<std::uint32_t>* spike_lists(std::int64_t step) {
+  SpikeList* spike_lists(std::int64_t step) {
     return spikes.data() + (step & 1) * spike_threads;
   }
 

@@ -126,7 +126,7 @@ static inline void prefetch_range(const std::uint32_t* target, const float* weig
   }
 }
 
-void Projection::propagate(const std::vector<std::uint32_t>* spikes, int lists, std::int64_t lo,
+void Projection::propagate(const SpikeList* spikes, int lists, std::int64_t lo,
                            std::int64_t hi, std::int64_t step, double* g, std::int64_t n_post,
                            bool search) {
   double* __restrict slot = g;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "snn/kernels.hpp"
+#include "snn/population.hpp"
 
 namespace neurosys::snn {
 
@@ -62,7 +63,7 @@ struct Projection {
   // Delivers the spikes of presynaptic neurons (`lists` lists) onto targets in [lo, hi) (into `g`,
   // the target channel, directly or through the delay ring), and applies depression for
   // plastic projections. `step` is the current step.
-  void propagate(const std::vector<std::uint32_t>* spikes, int lists, std::int64_t lo,
+  void propagate(const SpikeList* spikes, int lists, std::int64_t lo,
                  std::int64_t hi, std::int64_t step, double* g, std::int64_t n_post, bool search);
   // Potentiation of the synapses onto post neurons that spiked this step (all in [lo, hi)).
   void potentiate(const std::vector<std::uint32_t>& post_spikes, std::int64_t step);

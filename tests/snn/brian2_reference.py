@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 
-def coba_brian2_network(b2, seed: int, n: int = 4000, inputs: int = 80):
+def coba_brian2_network(b2, seed: int, n: int = 4000, inputs: int = 80,
+                        method: str = "exponential_euler"):
     """Brette et al. (2007) benchmark 1 built in the current Brian2 scope (runtime or
-    standalone device); returns (network, spike monitor)."""
+    standalone device) with the given integrator ("euler", as Brian ships the example, or
+    "exponential_euler", neurosys' "exact"); returns (network, spike monitor)."""
     b2.seed(seed)
     b2.defaultclock.dt = 0.1 * b2.ms
     ns = dict(taum=20 * b2.ms, taue=5 * b2.ms, taui=10 * b2.ms, Vt=-50 * b2.mV, Vr=-60 * b2.mV,
@@ -20,7 +22,7 @@ def coba_brian2_network(b2, seed: int, n: int = 4000, inputs: int = 80):
     dgi/dt = -gi/taui : siemens
     """
     P = b2.NeuronGroup(n, eqs, threshold="v > Vt", reset="v = Vr", refractory=5 * b2.ms,
-                       method="exponential_euler", namespace=ns)
+                       method=method, namespace=ns)
     P.v = "Vr + rand() * (Vt - Vr)"
     P.ge = "(randn() * 1.5 + 4) * 10 * nS"
     P.gi = "(randn() * 12 + 20) * 10 * nS"
@@ -34,13 +36,13 @@ def coba_brian2_network(b2, seed: int, n: int = 4000, inputs: int = 80):
 
 
 def coba_brian2(seed: int, n: int = 4000, inputs: int = 80, duration: float = 1.0,
-                target: str = "numpy") -> tuple[np.ndarray, np.ndarray]:
+                target: str = "numpy", method: str = "exponential_euler") -> tuple[np.ndarray, np.ndarray]:
     """The COBA network run in Brian2's runtime mode; returns (spike times s, indices)."""
     import brian2 as b2
 
     b2.start_scope()
     b2.prefs.codegen.target = target
-    net, mon = coba_brian2_network(b2, seed, n, inputs)
+    net, mon = coba_brian2_network(b2, seed, n, inputs, method)
     net.run(duration * b2.second)
     return np.asarray(mon.t / b2.second), np.asarray(mon.i)
 

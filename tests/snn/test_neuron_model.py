@@ -18,7 +18,7 @@ def analytic_rate(I, tau_m=20 * ms, v_rest=-60 * mV, v_thresh=-50 * mV, v_reset=
 @pytest.mark.parametrize("I", [0.12 * nA, 0.15 * nA, 0.3 * nA, 1.0 * nA])
 def test_constant_input_rate_matches_the_analytic_lif_rate(I):
     net = snn.Network(dt=0.1 * ms)
-    P = net.population("P", 1)
+    P = net.population("P", 1, method="exact")
     P.I_inj = I
     m = net.monitor_spikes(P)
     net.run(2.0)
@@ -38,7 +38,7 @@ def test_forward_euler_option_also_matches_at_small_dt():
 
 def test_subthreshold_relaxation_is_exact():
     net = snn.Network(dt=0.1 * ms)
-    P = net.population("P", 1)
+    P = net.population("P", 1, method="exact")
     P.I_inj = 0.05 * nA  # v_inf = -55 mV, below threshold
     v = net.monitor_state(P, "v", indices=[0])
     net.run(50 * ms)

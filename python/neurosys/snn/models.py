@@ -12,13 +12,14 @@ from neurosys.units import Hz, mV, ms, nS
 
 def coba(n: int = 4000, inputs: int = 80, seed: int = 1, dt: float = 0.1 * ms,
          threads: int | None = None, stdp: bool = False,
-         device: str = "auto") -> tuple[Network, Population, Population]:
+         device: str = "auto", method: str | None = None) -> tuple[Network, Population, Population]:
     """Vogels & Abbott (2005) / Brette et al. (2007) benchmark 1 (COBA): 80 % excitatory (E),
     20 % inhibitory (I), each neuron receiving ``inputs`` connections on average (p = 0.02 at
     n = 4000); g_leak 10 nS (R_m 100 MOhm), tau_m 20 ms, E_exc 0 mV, E_inh -80 mV,
     tau_exc 5 ms, tau_inh 10 ms, w_exc 6 nS, w_inh 67 nS, refractory 5 ms; v uniform in
     [v_reset, v_thresh], conductances started at N(40, 15) nS and N(200, 120) nS.
-    ``stdp=True`` makes the E->E synapses plastic (for the STDP cost benchmark)."""
+    ``stdp=True`` makes the E->E synapses plastic (for the STDP cost benchmark); ``method``
+    is the membrane integrator (None: the population default)."""
     net = Network(dt=dt, seed=seed, threads=threads, device=device)
     n_exc = int(0.8 * n)
     p = inputs / n
@@ -26,7 +27,8 @@ def coba(n: int = 4000, inputs: int = 80, seed: int = 1, dt: float = 0.1 * ms,
     groups = []
     for name, size in (("E", n_exc), ("I", n - n_exc)):
         pop = net.population(name, size, tau_m=20 * ms, v_rest=-60 * mV, v_thresh=-50 * mV,
-                             v_reset=-60 * mV, t_ref=5 * ms, R_m=100e6)
+                             v_reset=-60 * mV, t_ref=5 * ms, R_m=100e6,
+                             **({} if method is None else {"method": method}))
         pop.v = -60 * mV + rng.random(size) * 10 * mV
         pop.g("exc")[:] = (rng.standard_normal(size) * 1.5 + 4) * 10 * nS
         pop.g("inh")[:] = (rng.standard_normal(size) * 12 + 20) * 10 * nS
