@@ -165,7 +165,10 @@ def from_nir(graph: "nir.NIRGraph | str | Path", *, dt: float | None = None, see
     from neurosys.snn.stdp import STDP
 
     if isinstance(graph, (str, Path)):
-        graph = nir.read(str(graph), type_check=False)  # from_nir checks the shapes it uses
+        try:  # from_nir checks the shapes it uses; a graph without Input nodes fails nir's check
+            graph = nir.read(str(graph), type_check=False)
+        except TypeError:  # nir releases without the type_check argument
+            graph = nir.read(str(graph))
     if not isinstance(graph, nir.NIRGraph):
         raise ValueError(f"graph must be a nir.NIRGraph or a path to a NIR file, got {type(graph).__name__}")
     for name, node in graph.nodes.items():
