@@ -38,3 +38,13 @@ def ray_cluster():
 
     with ray_session(num_cpus=2) as ray:
         yield ray
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real redis-server on 127.0.0.1 and a free port for the session, stopped at its end."""
+    from neurosys.cluster.redis_server import LocalRedis
+
+    server = LocalRedis()
+    yield server.start()
+    server.stop()
