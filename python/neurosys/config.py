@@ -21,7 +21,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 __all__ = ["SystemConfig", "SystemSection", "NetworkSection", "SoupSection", "LLMSection",
-           "AgentsSection", "LedgerSection", "TUISection", "load_config"]
+           "AgentsSection", "LedgerSection", "TUISection", "ClusterSection", "load_config"]
 
 
 def _key(doc: str, *, lo: float | None = None, hi: float | None = None, lo_open: bool = False,
@@ -118,9 +118,20 @@ class TUISection:
         "frames per second of the terminal monitor", lo=0.0, hi=60.0, lo_open=True))
 
 
+@dataclass
+class ClusterSection:
+    address: str = field(default="", metadata=_key(
+        "Ray cluster address for `neurosys run --ray` and `neurosys sweep`; empty: a local cluster"))
+    redis_url: str = field(default="", metadata=_key(
+        "workspace server of a Ray run, redis://host:port/db; empty: a private redis-server on "
+        "127.0.0.1 for the run"))
+    num_cpus: int = field(default=0, metadata=_key(
+        "CPUs of a local Ray cluster started by the run; 0: all of them", lo=0))
+
+
 _SECTIONS: dict[str, type] = {
     "system": SystemSection, "network": NetworkSection, "soup": SoupSection, "llm": LLMSection,
-    "agents": AgentsSection, "ledger": LedgerSection, "tui": TUISection,
+    "agents": AgentsSection, "ledger": LedgerSection, "tui": TUISection, "cluster": ClusterSection,
 }
 
 
@@ -179,6 +190,7 @@ class SystemConfig:
     agents: AgentsSection = field(default_factory=AgentsSection)
     ledger: LedgerSection = field(default_factory=LedgerSection)
     tui: TUISection = field(default_factory=TUISection)
+    cluster: ClusterSection = field(default_factory=ClusterSection)
 
     def __post_init__(self) -> None:
         self.validate()

@@ -45,10 +45,13 @@ class System:
         config: a :class:`SystemConfig` (the embedded defaults when None).
         run_dir: the run directory; default: a new ``<run_root>/<timestamp>``.
         console_log: also log to the console (rich, on stderr).
+        workspace: an open workspace to use (and close at stop) instead of creating the named
+            shared-memory one; the Ray runner passes its Redis workspace here.
+        remote_soup: the soup the agents steer when it runs elsewhere (the Ray runner's proxy).
     """
 
     def __init__(self, config: SystemConfig | None = None, *, run_dir: str | Path | None = None,
-                 console_log: bool = True) -> None:
+                 console_log: bool = True, workspace: Any = None, remote_soup: Any = None) -> None:
         if config is not None and not isinstance(config, SystemConfig):
             raise ValueError(f"config must be a neurosys.SystemConfig, got {type(config).__name__}")
         self.config = config if config is not None else SystemConfig()
@@ -57,6 +60,9 @@ class System:
         self._console_log = console_log
         self.run_dir: Path | None = None
         self.workspace: Any = None
+        self._given_workspace = workspace
+        self._remote_soup = remote_soup
+        self.status_key = "system/status"  # a Ray actor's System publishes under its own key
         self.store: RunStore | None = None
         self.components = Components()
         self.runners: dict[str, ComponentRunner] = {}
@@ -110,11 +116,11 @@ class System:
                                        self.store, console=self._console_log)
         self._create_tables()
         # The workspace saves itself every persist_interval and once more on close.
-        self.workspace = Workspace(self.workspace_name,
+        self.workspace = self._given_workspace or Workspace(self.workspace_name,
                                    persist_path=self.run_dir / "workspace.snapshot",
                                    persist_interval=cfg.system.persist_interval,
                                    unlink_on_close=True)
-        if not self.workspace.created:  # another live process holds this name
+        if self._given_workspace is None and not self.workspace.created:  # a live process has it
             self.workspace._unlink_on_close = False
             self.workspace.close()
             self.workspace = None
@@ -125,7 +131,8 @@ class System:
         self._started_at = time.time()
         log.info("starting the components (the first start loads torch, the LLM and the EVM)")
         try:
-            self.components = build_components(cfg, self.workspace, self.store, self.run_dir)
+            self.components = build_components(cfg, self.workspace, self.store, self.run_dir,
+                                               remote_soup=self._remote_soup)
         except BaseException:
             self._close_resources()
             self._stopped = True
@@ -301,6 +308,8 @@ class System:
             self.inject(**args)
 
     def _control_loop(self) -> None:
+        from neurosys.workspace import WorkspaceClosedError
+
         last_status = last_progress = time.monotonic()
         progress_every = self.config.system.progress_interval or 1.0
         while not self._stopping.wait(_CONTROL_PERIOD):
@@ -309,6 +318,10 @@ class System:
                 if command is not None:
                     log.info("command %s %s", *command)
                     self.execute(*command)
+            except WorkspaceClosedError as exc:  # its server went away: stop, keep what we have
+                log.error("the workspace is unavailable, stopping: %s", exc)
+                self.request_stop("workspace unavailable")
+                return
             except (ValueError, RuntimeError) as exc:
                 log.warning("command rejected: %s", exc)
             now = time.monotonic()
@@ -355,7 +368,7 @@ class System:
         return snap
 
     def _publish_status(self, state: str | None = None) -> None:
-        self.workspace.write("system/status", {
+        self.workspace.write(self.status_key, {
             "state": state or self.state, "started": self._started_at or 0.0, "pid": os.getpid(),
             "wall_seconds": time.time() - (self._started_at or time.time())})
 

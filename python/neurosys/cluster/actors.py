@@ -1,0 +1,89 @@
+"""The Ray actors of ``neurosys run --ray``. Each one runs part of the system: a ``System``
+restricted to its components (its own runner threads, control loop and run store under
+``<run_dir>/actors/<name>/``), attached to the run's Redis workspace, so components in different
+actors (and on different nodes) talk through the workspace exactly as threads of one process do.
+Commands (pause, inject, ...) reach every actor through ``system/command``; each runs those that
+concern its components. Ray is imported lazily: this module is only loaded by Ray workers and by
+the Ray runner.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+class ComponentHost:
+    """One actor: ``System(config)`` with only its components enabled, on the shared workspace.
+
+    Args:
+        name: the actor's name ("network", "soup", "agents"); its status goes to
+            ``cluster/<name>/status``.
+        config: the actor's configuration (``SystemConfig.to_dict()``).
+        backend, workspace_name: the run's workspace, attached here.
+        run_dir: the run directory (absolute); the actor writes under actors/<name>/.
+        soup_host: the soup actor, for the agents (``SoupClient``).
+    """
+
+    def __init__(self, name: str, config: dict[str, Any], backend: str, workspace_name: str,
+                 run_dir: str, soup_host: Any = None) -> None:
+        from neurosys.config import SystemConfig
+        from neurosys.system import System
+        from neurosys.workspace import Workspace
+
+        workspace = Workspace.attach(workspace_name, backend=backend)
+        remote_soup = SoupClient(soup_host) if soup_host is not None else None
+        self.system = System(SystemConfig.from_dict(config), run_dir=Path(run_dir) / "actors" / name,
+                             console_log=False, workspace=workspace, remote_soup=remote_soup)
+        self.system.status_key = f"cluster/{name}/status"
+
+    def start(self) -> list[str]:
+        """Starts the components' threads; returns their names."""
+        self.system.start()
+        return list(self.system.runners)
+
+    def soup_call(self, method: str, *args: Any) -> Any:
+        """The soup calls the agents make (see ``SoupClient``), run on this actor's soup."""
+        driver = self.system.soup_driver
+        if driver is None:
+            raise RuntimeError("this actor runs no soup")
+        if method == "lineage_count":
+            program = np.frombuffer(args[0], dtype=np.uint8)
+            programs = driver.soup.programs
+            if programs.shape[1] != program.size:
+                return 0.0
+            return float(np.count_nonzero((programs == program).all(axis=1)))
+        if method == "inject":
+            driver.inject(*args)
+            return None
+        if method == "set_mutation_rate":
+            driver.set_mutation_rate(*args)
+            return None
+        raise ValueError(f"method: expected lineage_count, inject or set_mutation_rate, got {method!r}")
+
+    def stop(self, reason: str) -> dict[str, Any]:
+        """Stops the threads, closes the components and the actor's run store; the summary."""
+        return self.system.stop(reason)
+
+
+class SoupClient:
+    """The soup of another actor as the agents see it: the calls they make, over Ray."""
+
+    def __init__(self, host: Any) -> None:
+        self._host = host
+
+    def _call(self, method: str, *args: Any) -> Any:
+        import ray
+
+        return ray.get(self._host.soup_call.remote(method, *args))
+
+    def inject(self, program: bytes, count: int = 1) -> None:
+        self._call("inject", bytes(program), int(count))
+
+    def set_mutation_rate(self, rate: float) -> None:
+        self._call("set_mutation_rate", float(rate))
+
+    def lineage_count(self, program: bytes) -> float:
+        return self._call("lineage_count", bytes(program))
