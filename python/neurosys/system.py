@@ -68,6 +68,7 @@ class System:
         self.runners: dict[str, ComponentRunner] = {}
         self.stop_reason: str | None = None
         self.summary: dict[str, Any] | None = None
+        self._last_snapshot: dict[str, Any] | None = None
         self._running = threading.Event()   # set: not paused
         self._stopping = threading.Event()  # set: stop requested
         self._stopped = False
@@ -335,12 +336,22 @@ class System:
     # -- observation ------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         """The numbers of the progress line, read from the workspace."""
+        from neurosys.workspace import WorkspaceClosedError
+
         ws = self.workspace
-        agents = ws.read("agents/table") or []
+        try:
+            agents = ws.read("agents/table") or []
+        except WorkspaceClosedError:
+            if self._last_snapshot is None:
+                raise
+            # A networked workspace whose server went away: the last numbers read, so the
+            # run can still stop cleanly and write its summary.
+            log.error("the workspace is unavailable; the summary holds the last values read")
+            return {**self._last_snapshot, "state": self.state}
         balances = ws.read("ledger/balances") or {}
         net = self.runners.get("network")
         sim = ws.read("snn/time")
-        return {
+        snap = {
             "state": self.state,
             "wall_seconds": time.time() - (self._started_at or time.time()),
             "sim_time": float(sim) if isinstance(sim, (int, float)) else None,
@@ -355,6 +366,8 @@ class System:
             "missing": dict(self.components.missing),
             "failed": {n: repr(r.error) for n, r in self.runners.items() if r.error is not None},
         }
+        self._last_snapshot = snap
+        return snap
 
     def _summarize(self) -> dict[str, Any]:
         snap = self.snapshot()

@@ -9,6 +9,7 @@ the Ray runner.
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,9 @@ class ComponentHost:
         from neurosys.system import System
         from neurosys.workspace import Workspace
 
+        # A Ctrl-C at the terminal reaches a local cluster's workers too (one process group);
+        # the driver stops the actors in order, so they must not die of it first.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         workspace = Workspace.attach(workspace_name, backend=backend)
         remote_soup = SoupClient(soup_host) if soup_host is not None else None
         self.system = System(SystemConfig.from_dict(config), run_dir=Path(run_dir) / "actors" / name,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -119,10 +120,13 @@ class RaySystem(System):
     def stop(self, reason: str = "completed") -> dict[str, Any]:
         if self.hosts and not self._actor_summaries:
             self.request_stop(reason)
+            log.info("stopping the actors (%s)", self.stop_reason)
             refs = {name: h.stop.remote(self.stop_reason or reason) for name, h in self.hosts.items()}
+            deadline = time.monotonic() + _STOP_TIMEOUT
             for name, ref in refs.items():
                 try:
-                    self._actor_summaries[name] = self._ray.get(ref, timeout=_STOP_TIMEOUT)
+                    left = max(1.0, deadline - time.monotonic())
+                    self._actor_summaries[name] = self._ray.get(ref, timeout=left)
                 except Exception as exc:  # noqa: BLE001 - reported in the summary
                     self._actor_summaries[name] = {"failed": {name: f"did not stop cleanly: {exc}"}}
             for h in self.hosts.values():
