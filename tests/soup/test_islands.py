@@ -46,7 +46,7 @@ def test_random_topology_is_a_derangement(ray_cluster):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"n_islands": 1}, "n_islands"),
+    ({"n_islands": 0}, "n_islands"),
     ({"size": 0}, "size"),
     ({"migration_every": 0}, "migration_every"),
     ({"migration_fraction": 1.5}, "migration_fraction"),

@@ -14,6 +14,7 @@ round (docs/scaling.md).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -62,10 +63,14 @@ class Island:
     def epoch(self) -> int:
         return self.soup.epoch
 
+    def cpu_seconds(self) -> float:
+        """CPU time of this actor's process so far (engine, Ray's threads, migrations)."""
+        return time.process_time()
+
 
 class Islands:
     """Args:
-        n_islands: soups (Ray actors), >= 2.
+        n_islands: soups (Ray actors); one island runs alone, without migrations.
         size: programs per island (even).
         migration_every: epochs between two migrations.
         migration_fraction: share of an island's programs sent at each migration, in [0, 1].
@@ -82,7 +87,7 @@ class Islands:
                  migration_fraction: float = 0.01, topology: str = "ring", *, seed: int = 0,
                  threads: int = 1, cpus_per_island: float | None = None, address: str | None = None,
                  num_cpus: int | None = None, **soup_kwargs: Any) -> None:
-        for name, value, lo in (("n_islands", n_islands, 2), ("size", size, 2),
+        for name, value, lo in (("n_islands", n_islands, 1), ("size", size, 2),
                                 ("migration_every", migration_every, 1), ("threads", threads, 1)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
                 raise ValueError(f"{name}: expected an integer >= {lo}, got {value!r}")
@@ -108,12 +113,12 @@ class Islands:
     @property
     def migrants(self) -> int:
         """Programs each island sends per migration."""
-        return int(round(self.migration_fraction * self.size))
+        return int(round(self.migration_fraction * self.size)) if self.n_islands > 1 else 0
 
     def destinations(self) -> list[int]:
         """Where each island sends its emigrants at the next migration."""
         n = self.n_islands
-        if self.topology == "ring":
+        if self.topology == "ring" or n == 1:
             return [(i + 1) % n for i in range(n)]
         while True:  # a derangement: nobody sends to itself
             perm = self._rng.permutation(n)
@@ -137,6 +142,10 @@ class Islands:
 
     def epochs(self) -> list[int]:
         return self._ray.get([a.epoch.remote() for a in self._actors])
+
+    def cpu_seconds(self) -> list[float]:
+        """Each island actor's process CPU time so far (for the overhead benchmark)."""
+        return self._ray.get([a.cpu_seconds.remote() for a in self._actors])
 
     def programs(self) -> list[np.ndarray]:
         """Every island's programs (copies)."""
