@@ -10,7 +10,7 @@ import sys
 import neurosys
 
 # Subcommand modules, in the order --help lists them.
-SUBCOMMANDS: tuple[str, ...] = ("info", "config", "run", "tui", "report", "bench", "ledger", "soup", "snn", "agents")
+SUBCOMMANDS: tuple[str, ...] = ("info", "config", "run", "tui", "report", "bench", "ledger", "soup", "snn", "agents", "sweep")
 
 
 def build_parser() -> argparse.ArgumentParser:
