@@ -31,8 +31,9 @@ def single(size: int, epochs: int, seed: int) -> tuple[float, float]:
 
 
 def islands(n: int, size: int, epochs: int, every: int, fraction: float, seed: int,
-            cpus: int) -> tuple[float, float, int]:
-    """(island-epochs per wall second, per actor CPU second, migrations) of ``n`` islands."""
+            cpus: int) -> tuple[float, float, float, int]:
+    """(island-epochs per wall second, per actor-process CPU second, per engine CPU second,
+    migrations) of ``n`` islands."""
     from neurosys.soup import Islands
 
     with Islands(n, size, migration_every=every, migration_fraction=fraction, seed=seed,
@@ -42,8 +43,10 @@ def islands(n: int, size: int, epochs: int, every: int, fraction: float, seed: i
         w0 = time.perf_counter()
         isl.run(epochs)
         wall = time.perf_counter() - w0
-        cpu = sum(isl.cpu_seconds()) - sum(c0)
-        return n * epochs / wall, n * epochs / cpu, isl.migrations - 1
+        c1 = isl.cpu_seconds()
+        cpu = sum(p for p, _ in c1) - sum(p for p, _ in c0)
+        engine = sum(e for _, e in c1) - sum(e for _, e in c0)
+        return n * epochs / wall, n * epochs / cpu, n * epochs / engine, isl.migrations - 1
 
 
 def main() -> None:
@@ -64,28 +67,32 @@ def main() -> None:
 
     print(f"load before: {os.getloadavg()}")
     with ray_session(num_cpus=args.cpus):
-        one_wall, one_cpu, isl_wall, isl_cpu = [], [], [], []
+        one_wall, one_cpu, isl_wall, isl_cpu, isl_engine = [], [], [], [], []
         migrations = 0
         for r in range(args.repeats):
             w, c = single(args.size, args.epochs, seed=r)
             one_wall.append(w)
             one_cpu.append(c)
-            w, c, migrations = islands(args.islands, args.size, args.epochs, args.every, args.fraction,
+            w, c, e, migrations = islands(args.islands, args.size, args.epochs, args.every, args.fraction,
                                        r, args.cpus)
             isl_wall.append(w / min(args.islands, args.cpus))
             isl_cpu.append(c)
+            isl_engine.append(e)
             print(f"repeat {r}: single {one_wall[-1]:.1f} ep/s ({one_cpu[-1]:.1f}/CPU-s); islands "
-                  f"{isl_wall[-1]:.1f} ep/s per core ({isl_cpu[-1]:.1f}/CPU-s), {migrations} migrations",
-                  flush=True)
+                  f"{isl_wall[-1]:.1f} ep/s per core ({isl_cpu[-1]:.1f}/CPU-s, engine alone "
+                  f"{isl_engine[-1]:.1f}/CPU-s), {migrations} migrations", flush=True)
         m = {k: statistics.median(v) for k, v in
-             (("one_wall", one_wall), ("one_cpu", one_cpu), ("isl_wall", isl_wall), ("isl_cpu", isl_cpu))}
+             (("one_wall", one_wall), ("one_cpu", one_cpu), ("isl_wall", isl_wall), ("isl_cpu", isl_cpu),
+              ("isl_engine", isl_engine))}
         print(f"\n{args.islands} islands of {args.size}, migration every {args.every} epochs "
               f"({args.fraction:g} of an island), {args.epochs} epochs, medians of {args.repeats}:")
         print(f"{'':24}{'epochs/s per core':>18}{'epochs per CPU-s':>18}")
         print(f"{'single-process engine':24}{m['one_wall']:>18.1f}{m['one_cpu']:>18.1f}")
         print(f"{'islands on Ray':24}{m['isl_wall']:>18.1f}{m['isl_cpu']:>18.1f}")
-        print(f"{'Ray overhead':24}{1 - m['isl_wall'] / m['one_wall']:>18.1%}"
+        print(f"{'islands, engine alone':24}{'':>18}{m['isl_engine']:>18.1f}")
+        print(f"{'overhead vs single':24}{1 - m['isl_wall'] / m['one_wall']:>18.1%}"
               f"{1 - m['isl_cpu'] / m['one_cpu']:>18.1%}")
+        print(f"{'of which Ray (CPU)':24}{'':>18}{1 - m['isl_cpu'] / m['isl_engine']:>18.1%}")
 
         if args.workers:
             print(f"\nscaling ({args.cpus} CPUs): island-epochs per wall second, median of {args.repeats}")
