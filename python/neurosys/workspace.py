@@ -116,6 +116,22 @@ _HEAD = struct.Struct("<8sII")  # magic, format version, entry count
 _ENTRY = struct.Struct("<HQddI")  # key bytes, version, timestamp, expires, payload bytes
 
 
+def check_open_args(name: Any, capacity: Any, max_value_bytes: Any, persist_path: Any,
+                    persist_interval: Any, dispatcher_threads: Any) -> None:
+    """The checks of a workspace's constructor arguments that every backend shares."""
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name: expected str or None, got {type(name).__name__}")
+    for arg, v in (("capacity", capacity), ("max_value_bytes", max_value_bytes)):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError(f"{arg}: expected int, got {type(v).__name__}")
+    if persist_interval is not None and not (float(persist_interval) > 0):
+        raise ValueError(f"persist_interval: expected seconds > 0 or None, got {persist_interval!r}")
+    if persist_interval is not None and persist_path is None:
+        raise ValueError("persist_interval: needs persist_path")
+    if not isinstance(dispatcher_threads, int) or not 1 <= dispatcher_threads <= 64:
+        raise ValueError(f"dispatcher_threads: expected 1..64, got {dispatcher_threads!r}")
+
+
 class _Dispatcher:
     """A few worker threads; one key always goes to the same worker, so its calls stay ordered."""
 
@@ -188,21 +204,15 @@ class Workspace(_native.WorkspaceHandle):
         dispatcher_threads: int = 2,
         backend: str = "shm",
     ) -> None:
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"name: expected str or None, got {type(name).__name__}")
-        for arg, v in (("capacity", capacity), ("max_value_bytes", max_value_bytes)):
-            if isinstance(v, bool) or not isinstance(v, int):
-                raise TypeError(f"{arg}: expected int, got {type(v).__name__}")
-        if persist_interval is not None and not (float(persist_interval) > 0):
-            raise ValueError(f"persist_interval: expected seconds > 0 or None, got {persist_interval!r}")
-        if persist_interval is not None and persist_path is None:
-            raise ValueError("persist_interval: needs persist_path")
-        if not isinstance(dispatcher_threads, int) or not 1 <= dispatcher_threads <= 64:
-            raise ValueError(f"dispatcher_threads: expected 1..64, got {dispatcher_threads!r}")
+        check_open_args(name, capacity, max_value_bytes, persist_path, persist_interval, dispatcher_threads)
         auto_named = name is None
         self._open(name or f"ws-{os.getpid()}-{secrets.token_hex(6)}", True, capacity, max_value_bytes)
         self._setup(persist_path, persist_interval, auto_named if unlink_on_close is None else unlink_on_close,
                     dispatcher_threads)
+        self._restore_on_create()
+
+    def _restore_on_create(self) -> None:
+        """A workspace this handle created starts from its persist file, when there is one."""
         if self.created and self._persist_path and os.path.exists(self._persist_path):
             try:
                 self.restore(self._persist_path)

@@ -168,26 +168,16 @@ class RedisWorkspace:
                  dispatcher_threads: int = 2, create: bool = True) -> None:
         import redis
 
-        from neurosys.workspace import Workspace
+        from neurosys.workspace import Workspace, check_open_args
 
         self._url = parse_url(url)
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"name: expected str or None, got {type(name).__name__}")
+        check_open_args(name, capacity, max_value_bytes, persist_path, persist_interval, dispatcher_threads)
         if name is not None and not _NAME.fullmatch(name):
             raise ValueError(f"name: letters, digits and '_-.' (1-200) are accepted, got {name!r}")
-        for arg, v in (("capacity", capacity), ("max_value_bytes", max_value_bytes)):
-            if isinstance(v, bool) or not isinstance(v, int):
-                raise TypeError(f"{arg}: expected int, got {type(v).__name__}")
         if capacity < 1:
             raise ValueError("capacity: expected a positive integer")
         if max_value_bytes < 64:
             raise ValueError("max_value_bytes: expected an integer >= 64")
-        if persist_interval is not None and not (float(persist_interval) > 0):
-            raise ValueError(f"persist_interval: expected seconds > 0 or None, got {persist_interval!r}")
-        if persist_interval is not None and persist_path is None:
-            raise ValueError("persist_interval: needs persist_path")
-        if not isinstance(dispatcher_threads, int) or not 1 <= dispatcher_threads <= 64:
-            raise ValueError(f"dispatcher_threads: expected 1..64, got {dispatcher_threads!r}")
         auto_named = name is None
         self._name = name or f"ws-{os.getpid()}-{secrets.token_hex(6)}"
         self._ns = f"neurosys:{{{self._name}}}:"
@@ -204,13 +194,7 @@ class RedisWorkspace:
         self._capacity, self._max_value_bytes = int(meta[0]), int(meta[1])
         Workspace._setup(self, persist_path, persist_interval,
                          auto_named if unlink_on_close is None else unlink_on_close, dispatcher_threads)
-        if self._created and self._persist_path and os.path.exists(self._persist_path):
-            try:
-                self.restore(self._persist_path)
-            except BaseException:
-                self._persist_path = None  # do not overwrite the file we could not read
-                self.close()
-                raise
+        self._restore_on_create()
 
     def _open_meta(self, create: bool, capacity: int, max_value_bytes: int) -> bool:
         key = self._ns + "meta"
@@ -451,6 +435,6 @@ def _borrow(names: list[str]) -> None:
         setattr(RedisWorkspace, n, Workspace.__dict__[n])
 
 
-_borrow(["_setup", "subscribe", "unsubscribe", "add_observer", "remove_observer", "_ensure_watcher",
+_borrow(["_setup", "_restore_on_create", "subscribe", "unsubscribe", "add_observer", "remove_observer", "_ensure_watcher",
          "_watch", "persist", "restore", "_persist_loop", "close", "__enter__", "__exit__",
          "__contains__"])

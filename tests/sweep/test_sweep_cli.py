@@ -16,19 +16,15 @@ def write(tmp_path, text: str):
     return path
 
 
+def sweep_file(tmp_path, experiment: str, out, grid: str, fixed: str):
+    return write(tmp_path, f'experiment = "{experiment}"\nout_dir = "{out}"\n'
+                           f"[fixed]\n{fixed}\n[grid]\n{grid}\n")
+
+
 def test_soup_transition_sweep_writes_table_and_figure_and_resumes(ray_cluster, tmp_path):
     out = tmp_path / "out"
-    cfg = write(tmp_path, f"""
-        experiment = "soup_transition"
-        out_dir = "{out}"
-        [fixed]
-        size = 256
-        max_epochs = 32
-        every = 16
-        threshold = 100.0
-        [grid]
-        seed = [0, 1]
-    """.replace("\n        ", "\n"))
+    cfg = sweep_file(tmp_path, "soup_transition", out, "seed = [0, 1]",
+                     "size = 256\nmax_epochs = 32\nevery = 16\nthreshold = 100.0")
     assert main(["sweep", str(cfg), "--no-progress"]) == 0
     rows = read_results(out)
     assert sorted(r["seed"] for r in rows) == [0, 1]
@@ -46,15 +42,7 @@ def test_soup_transition_sweep_writes_table_and_figure_and_resumes(ray_cluster, 
 
 def test_snn_sweep(ray_cluster, tmp_path):
     out = tmp_path / "snn"
-    cfg = write(tmp_path, f"""
-        experiment = "snn"
-        out_dir = "{out}"
-        [fixed]
-        n_neurons = 60
-        duration = 0.1
-        [grid]
-        i_inj_nA = [0.1, 0.3]
-    """.replace("\n        ", "\n"))
+    cfg = sweep_file(tmp_path, "snn", out, "i_inj_nA = [0.1, 0.3]", "n_neurons = 60\nduration = 0.1")
     assert main(["sweep", str(cfg), "--no-progress"]) == 0
     rows = read_results(out)
     assert sorted(r["i_inj_nA"] for r in rows) == [0.1, 0.3]

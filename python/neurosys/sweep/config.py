@@ -16,11 +16,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from neurosys.config import read_toml
 from neurosys.sweep.api import grid
 from neurosys.sweep.experiments import EXPERIMENTS
 
@@ -37,13 +37,7 @@ class SweepSpec:
 
 def load_sweep(path: str | Path) -> SweepSpec:
     """Reads and checks a sweep file; ValueError names what is wrong."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"sweep file {str(path)!r} does not exist")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"sweep file {str(path)!r} is not valid TOML: {exc}") from None
+    data = read_toml(path, "sweep file")
     unknown = sorted(set(data) - set(_KEYS))
     if unknown:
         raise ValueError(f"sweep file: unknown keys {unknown}; accepted: {', '.join(_KEYS)}")
