@@ -181,7 +181,7 @@ class RedisWorkspace:
         auto_named = name is None
         self._name = name or f"ws-{os.getpid()}-{secrets.token_hex(6)}"
         self._ns = f"neurosys:{{{self._name}}}:"
-        self._client = redis.Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=10.0,
+        self._client = redis.Redis.from_url(url, socket_connect_timeout=5.0, socket_timeout=60.0,
                                             health_check_interval=30)
         self._scripts = {n: self._client.register_script(s)
                          for n, s in (("write", _WRITE), ("delete", _DELETE), ("cleanup", _CLEANUP))}
