@@ -127,6 +127,13 @@ class ClusterSection:
         "127.0.0.1 for the run"))
     num_cpus: int = field(default=0, metadata=_key(
         "CPUs of a local Ray cluster started by the run; 0: all of them", lo=0))
+    soup_islands: int = field(default=1, metadata=_key(
+        "soup actors of `neurosys run --ray`; island 0 publishes the soup/ keys, island i "
+        "publishes under soup/island/<i>/", lo=1))
+    migration_every: int = field(default=64, metadata=_key(
+        "epochs between two migrations of programs to the next island (a ring)", lo=1))
+    migration_fraction: float = field(default=0.01, metadata=_key(
+        "share of an island's programs sent at each migration", lo=0.0, hi=1.0))
 
 
 _SECTIONS: dict[str, type] = {

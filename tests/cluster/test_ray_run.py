@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+from neurosys.workspace import Workspace
 from tests.system.conftest import small_config
 
 
@@ -52,9 +53,10 @@ def test_ray_run_runs_every_component_in_an_actor_and_stops(tmp_path, ray_cluste
     assert (run_dir / "actors" / "agents" / "ledger").is_dir()
 
 
-def test_ray_run_sigterm_stops_every_actor(tmp_path, ray_cluster):
+def test_ray_run_sigterm_stops_every_actor_and_islands_migrate(tmp_path, ray_cluster):
     cfg = small_config(tag="raysig", **{"agents.enabled": False, "llm.enabled": False,
-                                        "ledger.enabled": False})
+                                        "ledger.enabled": False, "cluster.soup_islands": 2,
+                                        "cluster.migration_every": 4, "cluster.migration_fraction": 0.25})
     proc, run_dir = launch(tmp_path, ray_cluster, cfg, duration=600)
     soup_db = run_dir / "actors" / "soup" / "run.db"
     deadline = time.monotonic() + 180
@@ -72,8 +74,14 @@ def test_ray_run_sigterm_stops_every_actor(tmp_path, ray_cluster):
     os.kill(proc.pid, signal.SIGTERM)
     out, err = proc.communicate(timeout=180)
     assert proc.returncode == 0, err
-    assert "stopped by       SIGTERM" in (run_dir / "summary.txt").read_text()
+    summary = (run_dir / "summary.txt").read_text()
+    assert "stopped by       SIGTERM" in summary
+    steps = dict(item.rsplit(" ", 1) for item in summary.split("steps", 1)[1].splitlines()[0].strip().split(", "))
+    assert int(steps["soup-1"]) > 0 and int(steps["migrations"]) > 0, summary
+    with Workspace() as ws:  # island 1 published under its own keys, island 0 under soup/
+        ws.restore(run_dir / "workspace.snapshot")
+        assert ws.read("soup/island/1/epoch") > 0 and ws.read("soup/epoch") > 0
     assert stop_reason(run_dir / "run.db") == "SIGTERM"
-    for actor in ("network", "soup"):
+    for actor in ("network", "soup", "soup-1"):
         assert stop_reason(run_dir / "actors" / actor / "run.db") == "SIGTERM"
     assert not (run_dir / "actors" / "agents").exists()

@@ -26,10 +26,11 @@ class ComponentHost:
         backend, workspace_name: the run's workspace, attached here.
         run_dir: the run directory (absolute); the actor writes under actors/<name>/.
         soup_host: the soup actor, for the agents (``SoupClient``).
+        key_prefix: where this actor's soup publishes its keys instead of soup/ (islands >= 1).
     """
 
     def __init__(self, name: str, config: dict[str, Any], backend: str, workspace_name: str,
-                 run_dir: str, soup_host: Any = None) -> None:
+                 run_dir: str, soup_host: Any = None, key_prefix: str = "") -> None:
         from neurosys.config import SystemConfig
         from neurosys.system import System
         from neurosys.workspace import Workspace
@@ -42,10 +43,14 @@ class ComponentHost:
         self.system = System(SystemConfig.from_dict(config), run_dir=Path(run_dir) / "actors" / name,
                              console_log=False, workspace=workspace, remote_soup=remote_soup)
         self.system.status_key = f"cluster/{name}/status"
+        self._key_prefix = key_prefix
+        self._rng = np.random.default_rng()
 
     def start(self) -> list[str]:
         """Starts the components' threads; returns their names."""
         self.system.start()
+        if self._key_prefix and self.system.soup_driver is not None:
+            self.system.soup_driver.workspace = _Prefixed(self.system.workspace, self._key_prefix)
         return list(self.system.runners)
 
     def soup_call(self, method: str, *args: Any) -> Any:
@@ -65,11 +70,34 @@ class ComponentHost:
         if method == "set_mutation_rate":
             driver.set_mutation_rate(*args)
             return None
-        raise ValueError(f"method: expected lineage_count, inject or set_mutation_rate, got {method!r}")
+        if method == "epoch":
+            return driver.soup.epoch
+        if method in ("emigrate", "immigrate"):  # islands: under the driver's lock, between steps
+            with driver._lock:
+                programs = driver.soup.programs
+                n = int(args[0]) if method == "emigrate" else len(args[0])
+                rows = self._rng.choice(len(programs), size=n, replace=False)
+                if method == "emigrate":
+                    return programs[rows].copy()
+                programs[rows] = args[0]
+                return None
+        raise ValueError("method: expected lineage_count, inject, set_mutation_rate, epoch, emigrate "
+                         f"or immigrate, got {method!r}")
 
     def stop(self, reason: str) -> dict[str, Any]:
         """Stops the threads, closes the components and the actor's run store; the summary."""
         return self.system.stop(reason)
+
+
+class _Prefixed:
+    """The workspace as an island's soup driver sees it: ``soup/epoch`` goes to
+    ``<prefix>epoch``, ``avg_entropy`` to ``<prefix>avg_entropy``."""
+
+    def __init__(self, workspace: Any, prefix: str) -> None:
+        self._workspace, self._prefix = workspace, prefix
+
+    def write(self, key: str, value: Any, expiration: float | None = None) -> int:
+        return self._workspace.write(self._prefix + key.removeprefix("soup/"), value, expiration)
 
 
 class SoupClient:

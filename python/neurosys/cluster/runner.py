@@ -14,12 +14,14 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from neurosys.config import SystemConfig
 from neurosys.rundir import make_run_dir
+from neurosys.soup.islands import island_seed
 from neurosys.system import System
 
 log = logging.getLogger("neurosys.system")
@@ -52,6 +54,8 @@ class RaySystem(System):
         self._ray = import_ray()
         self._redis: LocalRedis | None = None
         self.hosts: dict[str, Any] = {}
+        self._migrator: threading.Thread | None = None
+        self.migrations = 0
         self._actor_summaries: dict[str, dict[str, Any]] = {}
         url = config.cluster.redis_url
         if not url:
@@ -100,6 +104,8 @@ class RaySystem(System):
 
         cfg = self.full_config
         wanted = [n for n, sections in GROUPS.items() if any(getattr(cfg, s).enabled for s in sections)]
+        islands = cfg.cluster.soup_islands if "soup" in wanted else 1
+        wanted[1:1] = [f"soup-{i}" for i in range(1, islands)]  # island 0 is "soup"
         # A small local cluster gets a share of a CPU per actor rather than actors left pending;
         # the engines' threads use what the node has either way.
         cpus = min(1.0, self._ray.cluster_resources().get("CPU", 1.0) / max(1, len(wanted)))
@@ -110,16 +116,47 @@ class RaySystem(System):
             if name == "agents":
                 options["scheduling_strategy"] = head
             soup = self.hosts.get("soup") if name == "agents" else None
+            group, _, island = name.partition("-")
+            actor_cfg = only(cfg, GROUPS[group])
+            if island:  # its own soup: seeded apart, publishing under its own keys
+                actor_cfg = actor_cfg.override({"system.seed": island_seed(cfg.system.seed, int(island)) % 2**31})
             self.hosts[name] = remote.options(**options).remote(
-                name, only(cfg, GROUPS[name]).to_dict(), self.workspace_backend, self.workspace_name,
-                str(self.run_dir), soup)
+                name, actor_cfg.to_dict(), self.workspace_backend, self.workspace_name,
+                str(self.run_dir), soup, f"soup/island/{island}/" if island else "")
         started = self._ray.get([h.start.remote() for h in self.hosts.values()])
         for name, runners in zip(self.hosts, started):
             log.info("actor %s runs %s", name, ", ".join(runners) or "nothing")
+        ring = [h for n, h in self.hosts.items() if n == "soup" or n.startswith("soup-")]
+        if len(ring) > 1:
+            self._migrator = threading.Thread(target=self._migrate, args=(ring,), name="neurosys-migrate",
+                                              daemon=True)
+            self._migrator.start()
+
+    def _migrate(self, ring: list[Any]) -> None:
+        """The soup islands' ring: each time island i passes a multiple of migration_every epochs,
+        a migration_fraction of its programs (copies) overwrites as many in island i+1; the
+        programs go actor to actor through the object store."""
+        every, cfg = self.full_config.cluster.migration_every, self.full_config
+        count = int(round(cfg.cluster.migration_fraction * cfg.soup.n_programs))
+        done = [0] * len(ring)
+        try:
+            while not self._stopping.wait(0.2):
+                epochs = self._ray.get([h.soup_call.remote("epoch") for h in ring])
+                for src, epoch in enumerate(epochs):
+                    if epoch // every > done[src] and count > 0:
+                        done[src] = epoch // every
+                        emigrants = ring[src].soup_call.remote("emigrate", count)
+                        self._ray.get(ring[(src + 1) % len(ring)].soup_call.remote("immigrate", emigrants))
+                        self.migrations += 1
+        except Exception as exc:  # noqa: BLE001 - actors stopping under us end the ring
+            if not self._stopping.is_set():
+                log.error("soup migrations stopped: %s", exc)
 
     def stop(self, reason: str = "completed") -> dict[str, Any]:
         if self.hosts and not self._actor_summaries:
             self.request_stop(reason)
+            if self._migrator is not None:
+                self._migrator.join(_STOP_TIMEOUT)
             log.info("stopping the actors (%s)", self.stop_reason)
             refs = {name: h.stop.remote(self.stop_reason or reason) for name, h in self.hosts.items()}
             deadline = time.monotonic() + _STOP_TIMEOUT
@@ -146,9 +183,12 @@ class RaySystem(System):
         """The driver's summary with the actors' steps, speeds, missing and failed parts."""
         snap = super()._summarize()
         for name, actor in self._actor_summaries.items():
-            snap["steps"].update(actor.get("steps", {}))
+            # an island's "soup" steps are listed under its actor's name (soup-1, ...)
+            snap["steps"].update({name if k == "soup" else k: v for k, v in actor.get("steps", {}).items()})
             snap["missing"].update(actor.get("missing", {}))
             snap["failed"].update(actor.get("failed", {}))
             if "network_speed" in actor:
                 snap["network_speed"] = actor["network_speed"]
+        if self._migrator is not None:
+            snap["steps"]["migrations"] = self.migrations
         return snap
