@@ -117,10 +117,9 @@ class System:
                                        self.store, console=self._console_log)
         self._create_tables()
         # The workspace saves itself every persist_interval and once more on close.
-        self.workspace = self._given_workspace or Workspace(self.workspace_name,
-                                   persist_path=self.run_dir / "workspace.snapshot",
-                                   persist_interval=cfg.system.persist_interval,
-                                   unlink_on_close=True)
+        self.workspace = self._given_workspace or Workspace(
+            self.workspace_name, persist_path=self.run_dir / "workspace.snapshot",
+            persist_interval=cfg.system.persist_interval, unlink_on_close=True)
         if self._given_workspace is None and not self.workspace.created:  # a live process has it
             self.workspace._unlink_on_close = False
             self.workspace.close()
