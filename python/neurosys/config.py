@@ -21,7 +21,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 __all__ = ["SystemConfig", "SystemSection", "NetworkSection", "SoupSection", "LLMSection",
-           "AgentsSection", "LedgerSection", "TUISection", "load_config"]
+           "AgentsSection", "LedgerSection", "TUISection", "ClusterSection", "load_config"]
 
 
 def _key(doc: str, *, lo: float | None = None, hi: float | None = None, lo_open: bool = False,
@@ -121,9 +121,27 @@ class TUISection:
         "frames per second of the terminal monitor", lo=0.0, hi=60.0, lo_open=True))
 
 
+@dataclass
+class ClusterSection:
+    address: str = field(default="", metadata=_key(
+        "Ray cluster address for `neurosys run --ray` and `neurosys sweep`; empty: a local cluster"))
+    redis_url: str = field(default="", metadata=_key(
+        "workspace server of a Ray run, redis://host:port/db; empty: a private redis-server on "
+        "127.0.0.1 for the run"))
+    num_cpus: int = field(default=0, metadata=_key(
+        "CPUs of a local Ray cluster started by the run; 0: all of them", lo=0))
+    soup_islands: int = field(default=1, metadata=_key(
+        "soup actors of `neurosys run --ray`; island 0 publishes the soup/ keys, island i "
+        "publishes under soup/island/<i>/", lo=1))
+    migration_every: int = field(default=64, metadata=_key(
+        "epochs between two migrations of programs to the next island (a ring)", lo=1))
+    migration_fraction: float = field(default=0.01, metadata=_key(
+        "share of an island's programs sent at each migration", lo=0.0, hi=1.0))
+
+
 _SECTIONS: dict[str, type] = {
     "system": SystemSection, "network": NetworkSection, "soup": SoupSection, "llm": LLMSection,
-    "agents": AgentsSection, "ledger": LedgerSection, "tui": TUISection,
+    "agents": AgentsSection, "ledger": LedgerSection, "tui": TUISection, "cluster": ClusterSection,
 }
 
 
@@ -182,6 +200,7 @@ class SystemConfig:
     agents: AgentsSection = field(default_factory=AgentsSection)
     ledger: LedgerSection = field(default_factory=LedgerSection)
     tui: TUISection = field(default_factory=TUISection)
+    cluster: ClusterSection = field(default_factory=ClusterSection)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -206,14 +225,7 @@ class SystemConfig:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> SystemConfig:
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"config file {str(path)!r} does not exist")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(read_toml(path, "config file"))
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         return {s: dataclasses.asdict(getattr(self, s)) for s in _SECTIONS}
@@ -260,6 +272,17 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return repr(value)
+
+
+def read_toml(path: str | Path, what: str) -> dict[str, Any]:
+    """A TOML file as a dict; FileNotFoundError / ValueError name ``what`` and the path."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} {str(path)!r} does not exist")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
 
 
 def load_config(path: str | Path | None = None) -> SystemConfig:

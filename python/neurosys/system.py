@@ -71,10 +71,13 @@ class System:
         config: a :class:`SystemConfig` (the embedded defaults when None).
         run_dir: the run directory; default: a new ``<run_root>/<timestamp>``.
         console_log: also log to the console (rich, on stderr).
+        workspace: an open workspace to use (and close at stop) instead of creating the named
+            shared-memory one; the Ray runner passes its Redis workspace here.
+        remote_soup: the soup the agents steer when it runs elsewhere (the Ray runner's proxy).
     """
 
     def __init__(self, config: SystemConfig | None = None, *, run_dir: str | Path | None = None,
-                 console_log: bool = True) -> None:
+                 console_log: bool = True, workspace: Any = None, remote_soup: Any = None) -> None:
         if config is not None and not isinstance(config, SystemConfig):
             raise ValueError(f"config must be a neurosys.SystemConfig, got {type(config).__name__}")
         self.config = config if config is not None else SystemConfig()
@@ -83,11 +86,15 @@ class System:
         self._console_log = console_log
         self.run_dir: Path | None = None
         self.workspace: Any = None
+        self._given_workspace = workspace
+        self._remote_soup = remote_soup
+        self.status_key = "system/status"  # a Ray actor's System publishes under its own key
         self.store: RunStore | None = None
         self.components = Components()
         self.runners: dict[str, ComponentRunner] = {}
         self.stop_reason: str | None = None
         self.summary: dict[str, Any] | None = None
+        self._last_snapshot: dict[str, Any] | None = None
         self._running = threading.Event()   # set: not paused
         self._stopping = threading.Event()  # set: stop requested
         # Set by a signal handler, which must not touch an Event (see signal_stop): the main
@@ -141,11 +148,11 @@ class System:
         _warn_stale_segments()
         # The workspace saves itself every persist_interval and once more on close.
         capacity, max_value_bytes = workspace_size(cfg)
-        self.workspace = Workspace(self.workspace_name, capacity, max_value_bytes,
-                                   persist_path=self.run_dir / "workspace.snapshot",
-                                   persist_interval=cfg.system.persist_interval,
-                                   unlink_on_close=True)
-        if not self.workspace.created:  # another live process holds this name
+        self.workspace = self._given_workspace or Workspace(
+            self.workspace_name, capacity, max_value_bytes,
+            persist_path=self.run_dir / "workspace.snapshot",
+            persist_interval=cfg.system.persist_interval, unlink_on_close=True)
+        if self._given_workspace is None and not self.workspace.created:  # a live process has it
             self.workspace._unlink_on_close = False
             self.workspace.close()
             self.workspace = None
@@ -156,7 +163,8 @@ class System:
         self._started_at = time.time()
         log.info("starting the components (the first start loads torch, the LLM and the EVM)")
         try:
-            self.components = build_components(cfg, self.workspace, self.store, self.run_dir)
+            self.components = build_components(cfg, self.workspace, self.store, self.run_dir,
+                                               remote_soup=self._remote_soup)
         except BaseException:
             self._close_resources()
             self._stopped = True
@@ -364,13 +372,20 @@ class System:
             self._commands.acknowledge(command.seq, "done")
 
     def _control_loop(self) -> None:
+        from neurosys.workspace import WorkspaceClosedError
+
         last_status = last_progress = time.monotonic()
         progress_every = self.config.system.progress_interval or 1.0
         while not self._stopping.wait(_CONTROL_PERIOD):
             self._take_signal()
-            command = self._commands.poll()
-            if command is not None:
-                self._run_command(command)
+            try:
+                command = self._commands.poll()
+                if command is not None:
+                    self._run_command(command)
+            except WorkspaceClosedError as exc:  # its server went away: stop, keep what we have
+                log.error("the workspace is unavailable, stopping: %s", exc)
+                self.request_stop("workspace unavailable")
+                return
             now = time.monotonic()
             if now - last_status >= 0.5:
                 self._publish_status()
@@ -382,12 +397,22 @@ class System:
     # -- observation ------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         """The numbers of the progress line, read from the workspace."""
+        from neurosys.workspace import WorkspaceClosedError
+
         ws = self.workspace
-        agents = ws.read("agents/table") or []
+        try:
+            agents = ws.read("agents/table") or []
+        except WorkspaceClosedError:
+            if self._last_snapshot is None:
+                raise
+            # A networked workspace whose server went away: the last numbers read, so the
+            # run can still stop cleanly and write its summary.
+            log.error("the workspace is unavailable; the summary holds the last values read")
+            return {**self._last_snapshot, "state": self.state}
         balances = ws.read("ledger/balances") or {}
         net = self.runners.get("network")
         sim = ws.read("snn/time")
-        return {
+        snap = {
             "state": self.state,
             "wall_seconds": time.time() - (self._started_at or time.time()),
             "sim_time": float(sim) if isinstance(sim, (int, float)) else None,
@@ -403,6 +428,8 @@ class System:
             "missing": dict(self.components.missing),
             "failed": {n: repr(r.error) for n, r in self.runners.items() if r.error is not None},
         }
+        self._last_snapshot = snap
+        return snap
 
     def _summarize(self) -> dict[str, Any]:
         snap = self.snapshot()
@@ -429,7 +456,7 @@ class System:
                              stop_reason=self.stop_reason)
 
     def _publish_status(self, state: str | None = None, **extra: Any) -> None:
-        self.workspace.write("system/status", {
+        self.workspace.write(self.status_key, {
             "state": state or self.state, "started": self._started_at or 0.0, "pid": os.getpid(),
             "wall_seconds": time.time() - (self._started_at or time.time()), **extra})
 

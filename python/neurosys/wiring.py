@@ -103,10 +103,12 @@ def _ledger_passphrase(cfg: SystemConfig, run_dir: Path, ledger: Any) -> str | N
     return secret
 
 
-def build_components(cfg: SystemConfig, workspace: Any, store: Any, run_dir: Path) -> Components:
+def build_components(cfg: SystemConfig, workspace: Any, store: Any, run_dir: Path, *,
+                     remote_soup: Any = None) -> Components:
+    """``remote_soup``: what the agents steer when the soup is not built here (Ray runner)."""
     c = Components()
     try:
-        _build(c, cfg, workspace, store, run_dir)
+        _build(c, cfg, workspace, store, run_dir, remote_soup)
     except BaseException:
         c.close()  # what was built before the failure
         raise
@@ -115,7 +117,8 @@ def build_components(cfg: SystemConfig, workspace: Any, store: Any, run_dir: Pat
     return c
 
 
-def _build(c: Components, cfg: SystemConfig, workspace: Any, store: Any, run_dir: Path) -> None:
+def _build(c: Components, cfg: SystemConfig, workspace: Any, store: Any, run_dir: Path,
+           remote_soup: Any) -> None:
     seed = cfg.system.seed
 
     if cfg.network.enabled:
@@ -173,7 +176,8 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: Any, run_dir
         elif c.llm_model is None:
             c.missing["agents"] = "the agents need the LLM, which is not available"
         else:
-            c.agents = agents.AgentManager(workspace, c.llm_model, store, soup=c.soup_driver,
+            soup = c.soup_driver if c.soup_driver is not None else remote_soup
+            c.agents = agents.AgentManager(workspace, c.llm_model, store, soup=soup,
                                            economy=c.economy,
                                            config={
                                                "max_agents": cfg.agents.max_agents,

@@ -33,6 +33,7 @@ __all__ = [
     "WorkspaceEntry",
     "WorkspaceFullError",
     "WorkspaceClosedError",
+    "WorkspaceUnavailable",
     "DEFAULT_CAPACITY",
     "DEFAULT_MAX_VALUE_BYTES",
     "reclaim_stale",
@@ -43,6 +44,12 @@ logger = logging.getLogger(__name__)
 WorkspaceEntry = _native.WorkspaceEntry
 WorkspaceFullError = _native.WorkspaceFullError
 WorkspaceClosedError = _native.WorkspaceClosedError
+
+
+class WorkspaceUnavailable(WorkspaceClosedError):
+    """A networked workspace's server cannot be reached (stopped, restarted or unreachable)."""
+
+
 DEFAULT_CAPACITY = 256
 DEFAULT_MAX_VALUE_BYTES = 256 * 1024
 Callback = Callable[[str, Any], Any]
@@ -73,6 +80,22 @@ _PERSIST_MAGIC = b"NSWSPERS"
 _PERSIST_VERSION = 1
 _HEAD = struct.Struct("<8sII")  # magic, format version, entry count
 _ENTRY = struct.Struct("<HQddI")  # key bytes, version, timestamp, expires, payload bytes
+
+
+def check_open_args(name: Any, capacity: Any, max_value_bytes: Any, persist_path: Any,
+                    persist_interval: Any, dispatcher_threads: Any) -> None:
+    """The checks of a workspace's constructor arguments that every backend shares."""
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"name: expected str or None, got {type(name).__name__}")
+    for arg, v in (("capacity", capacity), ("max_value_bytes", max_value_bytes)):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError(f"{arg}: expected int, got {type(v).__name__}")
+    if persist_interval is not None and not (float(persist_interval) > 0):
+        raise ValueError(f"persist_interval: expected seconds > 0 or None, got {persist_interval!r}")
+    if persist_interval is not None and persist_path is None:
+        raise ValueError("persist_interval: needs persist_path")
+    if not isinstance(dispatcher_threads, int) or not 1 <= dispatcher_threads <= 64:
+        raise ValueError(f"dispatcher_threads: expected 1..64, got {dispatcher_threads!r}")
 
 
 class _Dispatcher:
@@ -124,7 +147,16 @@ class Workspace(_native.WorkspaceHandle):
         unlink_on_close: remove the segment name on ``close()``; defaults to True for
             auto-named workspaces, False for named ones.
         dispatcher_threads: size of the callback dispatcher pool.
+        backend: "shm" (this class) or "redis://host:port/db", which returns a
+            ``neurosys.workspace_redis.RedisWorkspace`` with the same API and value encoding.
     """
+
+    def __new__(cls, name: str | None = None, *args: Any, backend: str = "shm", **kwargs: Any) -> Any:
+        if backend == "shm":
+            return super().__new__(cls)
+        from neurosys.workspace_redis import RedisWorkspace
+
+        return RedisWorkspace(backend, name, *args, **kwargs)
 
     def __init__(
         self,
@@ -136,18 +168,9 @@ class Workspace(_native.WorkspaceHandle):
         *,
         unlink_on_close: bool | None = None,
         dispatcher_threads: int = 2,
+        backend: str = "shm",
     ) -> None:
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"name: expected str or None, got {type(name).__name__}")
-        for arg, v in (("capacity", capacity), ("max_value_bytes", max_value_bytes)):
-            if isinstance(v, bool) or not isinstance(v, int):
-                raise TypeError(f"{arg}: expected int, got {type(v).__name__}")
-        if persist_interval is not None and not (float(persist_interval) > 0):
-            raise ValueError(f"persist_interval: expected seconds > 0 or None, got {persist_interval!r}")
-        if persist_interval is not None and persist_path is None:
-            raise ValueError("persist_interval: needs persist_path")
-        if not isinstance(dispatcher_threads, int) or not 1 <= dispatcher_threads <= 64:
-            raise ValueError(f"dispatcher_threads: expected 1..64, got {dispatcher_threads!r}")
+        check_open_args(name, capacity, max_value_bytes, persist_path, persist_interval, dispatcher_threads)
         auto_named = name is None
         self._open(name or f"ws-{os.getpid()}-{secrets.token_hex(6)}", True, capacity, max_value_bytes)
         self._setup(persist_path, persist_interval, auto_named if unlink_on_close is None else unlink_on_close,
@@ -155,6 +178,10 @@ class Workspace(_native.WorkspaceHandle):
         if self.reclaimed:
             logger.warning("workspace %r: removed a stale segment of that name (every process "
                            "that had it open had exited) and created a fresh one", self.name)
+        self._restore_on_create()
+
+    def _restore_on_create(self) -> None:
+        """A workspace this handle created starts from its persist file, when there is one."""
         if self.created and self._persist_path and os.path.exists(self._persist_path):
             try:
                 self.restore(self._persist_path)
@@ -164,8 +191,12 @@ class Workspace(_native.WorkspaceHandle):
                 raise
 
     @classmethod
-    def attach(cls, name: str, *, dispatcher_threads: int = 2) -> Workspace:
+    def attach(cls, name: str, *, dispatcher_threads: int = 2, backend: str = "shm") -> Workspace:
         """Opens an existing workspace segment (FileNotFoundError when there is none)."""
+        if backend != "shm":
+            from neurosys.workspace_redis import RedisWorkspace
+
+            return RedisWorkspace.attach(backend, name, dispatcher_threads=dispatcher_threads)
         if not isinstance(name, str):
             raise TypeError(f"name: expected str, got {type(name).__name__}")
         self = cls.__new__(cls)

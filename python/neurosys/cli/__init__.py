@@ -10,7 +10,8 @@ import sys
 import neurosys
 
 # Subcommand modules, in the order --help lists them.
-SUBCOMMANDS: tuple[str, ...] = ("info", "config", "run", "tui", "report", "bench", "ledger", "soup", "snn", "agents", "clean")
+SUBCOMMANDS: tuple[str, ...] = ("info", "config", "run", "tui", "report", "bench", "ledger", "soup", "snn", "agents",
+                                 "sweep", "clean")
 
 
 def build_parser() -> argparse.ArgumentParser:

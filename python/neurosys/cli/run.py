@@ -27,6 +27,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                    help="override one configuration key (TOML value), e.g. --set network.n_neurons=500")
     p.add_argument("--quiet", action="store_true", help="no progress line, no console log")
+    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="run each component in a Ray actor on a Redis workspace (docs/scaling.md);"
+                   " ADDRESS: a Ray cluster (default: cluster.address, else a local cluster)")
     p.set_defaults(func=run)
 
 
@@ -103,13 +106,21 @@ def run(args: argparse.Namespace) -> int:
         overrides["system.workspace_name"] = args.workspace
     cfg = load_config(args.config).override(overrides)
     console = Console(highlight=False, soft_wrap=True)
-    system = System(cfg, run_dir=args.run_dir, console_log=not args.quiet and not args.tui)
+    if args.ray is not None:
+        from neurosys.cluster.runner import RaySystem
+
+        system = RaySystem(cfg, address=args.ray or None, run_dir=args.run_dir,
+                           console_log=not args.quiet and not args.tui)
+    else:
+        system = System(cfg, run_dir=args.run_dir, console_log=not args.quiet and not args.tui)
+    backend = getattr(system, "workspace_backend", "shm")
     with _SignalStop(system):
         try:
             system.start()
             if not args.quiet:
                 console.print(f"run directory {system.run_dir}  workspace {system.workspace_name!r}"
-                              f"  (attach: neurosys tui --attach {system.workspace_name})")
+                              f"  (attach: neurosys tui --attach {system.workspace_name}"
+                              + (f" --backend {backend})" if backend != "shm" else ")"))
             if args.tui:
                 _run_with_monitor(system, cfg)
             else:

@@ -13,6 +13,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        " r target rate, a spawn agent, i inject program, x stop system, q quit.")
     p.add_argument("--attach", metavar="NAME",
                    help="workspace name (printed by `neurosys run`); default: the only running one")
+    p.add_argument("--backend", default="shm", metavar="URL",
+                   help="the workspace's backend: shm (default) or the redis://host:port/db that "
+                   "`neurosys run --ray` prints")
     p.add_argument("--refresh-hz", type=float, default=4.0, help="frames per second (default 4)")
     p.set_defaults(func=run)
 
@@ -59,7 +62,10 @@ def run(args: argparse.Namespace) -> int:
     from neurosys.tui.app import NeurosysApp
     from neurosys.workspace import Workspace
 
-    workspace = Workspace.attach(attach_name(args.attach))
+    if args.backend != "shm" and args.attach is None:
+        raise ValueError("--attach NAME is needed with --backend (it is printed by neurosys run --ray)")
+    name = args.attach if args.backend != "shm" else attach_name(args.attach)
+    workspace = Workspace.attach(name, backend=args.backend)
     try:
         NeurosysApp(workspace, refresh_hz=args.refresh_hz).run()
     finally:

@@ -9,7 +9,7 @@ from neurosys.soup.tapes import KNOWN_REPLICATOR, run_tape
 
 __all__ = ["Soup", "SoupMetrics", "compute_metrics", "shannon_entropy", "brotli_size", "zlib_size",
            "high_order_entropy", "detect_replicators", "is_replicator", "replicator_scores",
-           "run_tape", "KNOWN_REPLICATOR", "EvolutionaryDynamics", "SoupDriver"]
+           "run_tape", "KNOWN_REPLICATOR", "EvolutionaryDynamics", "SoupDriver", "Islands"]
 
 
 def __getattr__(name: str):
@@ -20,4 +20,7 @@ def __getattr__(name: str):
     if name == "SoupDriver":
         from neurosys.soup.driver import SoupDriver
         return SoupDriver
+    if name == "Islands":  # Ray-backed; Ray itself loads only when islands are made
+        from neurosys.soup.islands import Islands
+        return Islands
     raise AttributeError(f"module 'neurosys.soup' has no attribute {name!r}")

@@ -1,0 +1,121 @@
+"""The Ray actors of ``neurosys run --ray``. Each one runs part of the system: a ``System``
+restricted to its components (its own runner threads, control loop and run store under
+``<run_dir>/actors/<name>/``), attached to the run's Redis workspace, so components in different
+actors (and on different nodes) talk through the workspace exactly as threads of one process do.
+Commands (pause, inject, ...) reach every actor through ``system/command``; each runs those that
+concern its components. Ray is imported lazily: this module is only loaded by Ray workers and by
+the Ray runner.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+class ComponentHost:
+    """One actor: ``System(config)`` with only its components enabled, on the shared workspace.
+
+    Args:
+        name: the actor's name ("network", "soup", "agents"); its status goes to
+            ``cluster/<name>/status``.
+        config: the actor's configuration (``SystemConfig.to_dict()``).
+        backend, workspace_name: the run's workspace, attached here.
+        run_dir: the run directory (absolute); the actor writes under actors/<name>/.
+        soup_host: the soup actor, for the agents (``SoupClient``).
+        key_prefix: where this actor's soup publishes its keys instead of soup/ (islands >= 1).
+    """
+
+    def __init__(self, name: str, config: dict[str, Any], backend: str, workspace_name: str,
+                 run_dir: str, soup_host: Any = None, key_prefix: str = "") -> None:
+        from neurosys.config import SystemConfig
+        from neurosys.system import System
+        from neurosys.workspace import Workspace
+
+        # A Ctrl-C at the terminal reaches a local cluster's workers too (one process group);
+        # the driver stops the actors in order, so they must not die of it first.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        workspace = Workspace.attach(workspace_name, backend=backend)
+        remote_soup = SoupClient(soup_host) if soup_host is not None else None
+        self.system = System(SystemConfig.from_dict(config), run_dir=Path(run_dir) / "actors" / name,
+                             console_log=False, workspace=workspace, remote_soup=remote_soup)
+        self.system.status_key = f"cluster/{name}/status"
+        self._key_prefix = key_prefix
+        self._rng = np.random.default_rng()
+
+    def start(self) -> list[str]:
+        """Starts the components' threads; returns their names."""
+        self.system.start()
+        if self._key_prefix and self.system.soup_driver is not None:
+            self.system.soup_driver.workspace = _Prefixed(self.system.workspace, self._key_prefix)
+        return list(self.system.runners)
+
+    def soup_call(self, method: str, *args: Any) -> Any:
+        """The soup calls the agents make (see ``SoupClient``), run on this actor's soup."""
+        driver = self.system.soup_driver
+        if driver is None:
+            raise RuntimeError("this actor runs no soup")
+        if method == "lineage_count":
+            program = np.frombuffer(args[0], dtype=np.uint8)
+            programs = driver.soup.programs
+            if programs.shape[1] != program.size:
+                return 0.0
+            return float(np.count_nonzero((programs == program).all(axis=1)))
+        if method == "inject":
+            driver.inject(*args)
+            return None
+        if method == "set_mutation_rate":
+            driver.set_mutation_rate(*args)
+            return None
+        if method == "epoch":
+            return driver.soup.epoch
+        if method in ("emigrate", "immigrate"):  # islands: under the driver's lock, between steps
+            with driver._lock:
+                programs = driver.soup.programs
+                n = int(args[0]) if method == "emigrate" else len(args[0])
+                rows = self._rng.choice(len(programs), size=n, replace=False)
+                if method == "emigrate":
+                    return programs[rows].copy()
+                programs[rows] = args[0]
+                return None
+        raise ValueError("method: expected lineage_count, inject, set_mutation_rate, epoch, emigrate "
+                         f"or immigrate, got {method!r}")
+
+    def stop(self, reason: str) -> dict[str, Any]:
+        """Stops the threads, closes the components and the actor's run store; the summary."""
+        return self.system.stop(reason)
+
+
+class _Prefixed:
+    """The workspace as an island's soup driver sees it: ``soup/epoch`` goes to
+    ``<prefix>epoch``, ``avg_entropy`` to ``<prefix>avg_entropy``."""
+
+    def __init__(self, workspace: Any, prefix: str) -> None:
+        self._workspace, self._prefix = workspace, prefix
+
+    def write(self, key: str, value: Any, expiration: float | None = None) -> int:
+        return self._workspace.write(self._prefix + key.removeprefix("soup/"), value, expiration)
+
+
+class SoupClient:
+    """The soup of another actor as the agents see it: the calls they make, over Ray."""
+
+    def __init__(self, host: Any) -> None:
+        self._host = host
+
+    def _call(self, method: str, *args: Any) -> Any:
+        import ray
+
+        return ray.get(self._host.soup_call.remote(method, *args))
+
+    def inject(self, program: bytes, count: int = 1) -> None:
+        self._call("inject", bytes(program), int(count))
+
+    def set_mutation_rate(self, rate: float) -> None:
+        self._call("set_mutation_rate", float(rate))
+
+    def lineage_count(self, program: bytes) -> float:
+        return self._call("lineage_count", bytes(program))

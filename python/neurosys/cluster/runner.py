@@ -1,0 +1,194 @@
+"""``neurosys run --ray``: the system with each component in a Ray actor, on a Redis workspace.
+
+The driver (this process, on the head node) is a ``System`` without local components: it owns
+the run directory, the run store, the workspace (created on Redis and persisted to the run
+directory), the control loop, the progress line and the summary, exactly as a local run. The
+components run in ``ComponentHost`` actors: "network", "soup" and "agents" (the LLM, the agents
+and the ledger they pay through, pinned to the head node because the ledger lives in the run
+directory). ``stop()`` (Ctrl-C, SIGTERM, the stop command, the end of the duration) stops every
+actor (each flushes its store and closes its components, the ledger last), then the driver.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from neurosys.config import SystemConfig
+from neurosys.rundir import make_run_dir
+from neurosys.soup.islands import island_seed
+from neurosys.system import System
+
+log = logging.getLogger("neurosys.system")
+
+# Actor name -> the config sections it runs. The agents need the LLM and pay through the ledger.
+GROUPS: dict[str, tuple[str, ...]] = {"network": ("network",), "soup": ("soup",),
+                                      "agents": ("llm", "agents", "ledger")}
+_ALL = tuple(s for group in GROUPS.values() for s in group)
+_STOP_TIMEOUT = 120.0
+
+
+def only(cfg: SystemConfig, sections: tuple[str, ...]) -> SystemConfig:
+    """``cfg`` with every component section outside ``sections`` disabled."""
+    return cfg.override({f"{s}.enabled": False for s in _ALL if s not in sections})
+
+
+class RaySystem(System):
+    """A ``System`` whose components run in Ray actors. ``address``: a Ray cluster (None: the
+    configured one, else a local cluster); the workspace is ``cluster.redis_url`` or a private
+    redis-server started here. Ray and the server are stopped by ``stop()``."""
+
+    def __init__(self, config: SystemConfig, *, address: str | None = None,
+                 run_dir: str | Path | None = None, console_log: bool = True) -> None:
+        from neurosys.cluster.redis_server import LocalRedis
+        from neurosys.cluster.session import import_ray
+        from neurosys.workspace import Workspace
+
+        config.validate()
+        self.full_config = config
+        self._ray = import_ray()
+        self._redis: LocalRedis | None = None
+        self.hosts: dict[str, Any] = {}
+        self._migrator: threading.Thread | None = None
+        self.migrations = 0
+        self._actor_summaries: dict[str, dict[str, Any]] = {}
+        url = config.cluster.redis_url
+        if not url:
+            self._redis = LocalRedis()
+            url = self._redis.start()
+            atexit.register(self._redis.stop)  # also when start() fails half way
+        self.workspace_backend = url
+        run_dir = Path(run_dir or make_run_dir(config.system.run_root)).resolve()
+        run_dir.mkdir(parents=True, exist_ok=True)
+        name = config.system.workspace_name or f"neurosys-{os.getpid()}"
+        workspace = Workspace(name, backend=url, persist_path=run_dir / "workspace.snapshot",
+                              persist_interval=config.system.persist_interval, unlink_on_close=True)
+        if not workspace.created:
+            workspace._unlink_on_close = False
+            workspace.close()
+            self._stop_services()
+            raise ValueError(f"system.workspace_name {name!r} is in use on {url}; choose another name")
+        super().__init__(only(config, ()).override({"system.workspace_name": name}), run_dir=run_dir,
+                         console_log=console_log, workspace=workspace)
+        address = address or config.cluster.address or None
+        if not self._ray.is_initialized():
+            kwargs: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING}
+            if address is None and config.cluster.num_cpus:
+                kwargs["num_cpus"] = config.cluster.num_cpus
+            self._ray.init(address=address, **kwargs)
+
+    def start(self) -> RaySystem:
+        super().start()
+        # The run directory describes the whole run, not the driver's share of it.
+        (self.run_dir / "config.toml").write_text(self.full_config.to_toml(comments=False), encoding="utf-8")
+        self._info("config", self.full_config.to_toml(comments=False))
+        self._info("ray", self._ray.get_runtime_context().gcs_address)
+        try:
+            self._start_actors()
+        except BaseException:
+            self.stop("actors failed to start")
+            raise
+        log.info("actors on Ray: %s; workspace %s", ", ".join(self.hosts) or "none",
+                 self.workspace_backend)
+        return self
+
+    def _start_actors(self) -> None:
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        from neurosys.cluster.actors import ComponentHost
+
+        cfg = self.full_config
+        wanted = [n for n, sections in GROUPS.items() if any(getattr(cfg, s).enabled for s in sections)]
+        islands = cfg.cluster.soup_islands if "soup" in wanted else 1
+        wanted[1:1] = [f"soup-{i}" for i in range(1, islands)]  # island 0 is "soup"
+        # A small local cluster gets a share of a CPU per actor rather than actors left pending;
+        # the engines' threads use what the node has either way.
+        cpus = min(1.0, self._ray.cluster_resources().get("CPU", 1.0) / max(1, len(wanted)))
+        head = NodeAffinitySchedulingStrategy(self._ray.get_runtime_context().get_node_id(), soft=False)
+        remote = self._ray.remote(ComponentHost)
+        for name in wanted:
+            options: dict[str, Any] = {"num_cpus": cpus, "name": f"{self.workspace_name}/{name}"}
+            if name == "agents":
+                options["scheduling_strategy"] = head
+            soup = self.hosts.get("soup") if name == "agents" else None
+            group, _, island = name.partition("-")
+            actor_cfg = only(cfg, GROUPS[group])
+            if island:  # its own soup: seeded apart, publishing under its own keys
+                actor_cfg = actor_cfg.override({"system.seed": island_seed(cfg.system.seed, int(island)) % 2**31})
+            self.hosts[name] = remote.options(**options).remote(
+                name, actor_cfg.to_dict(), self.workspace_backend, self.workspace_name,
+                str(self.run_dir), soup, f"soup/island/{island}/" if island else "")
+        started = self._ray.get([h.start.remote() for h in self.hosts.values()])
+        for name, runners in zip(self.hosts, started):
+            log.info("actor %s runs %s", name, ", ".join(runners) or "nothing")
+        ring = [h for n, h in self.hosts.items() if n == "soup" or n.startswith("soup-")]
+        if len(ring) > 1:
+            self._migrator = threading.Thread(target=self._migrate, args=(ring,), name="neurosys-migrate",
+                                              daemon=True)
+            self._migrator.start()
+
+    def _migrate(self, ring: list[Any]) -> None:
+        """The soup islands' ring: each time island i passes a multiple of migration_every epochs,
+        a migration_fraction of its programs (copies) overwrites as many in island i+1; the
+        programs go actor to actor through the object store."""
+        every, cfg = self.full_config.cluster.migration_every, self.full_config
+        count = int(round(cfg.cluster.migration_fraction * cfg.soup.n_programs))
+        done = [0] * len(ring)
+        try:
+            while not self._stopping.wait(0.2):
+                epochs = self._ray.get([h.soup_call.remote("epoch") for h in ring])
+                for src, epoch in enumerate(epochs):
+                    if epoch // every > done[src] and count > 0:
+                        done[src] = epoch // every
+                        emigrants = ring[src].soup_call.remote("emigrate", count)
+                        self._ray.get(ring[(src + 1) % len(ring)].soup_call.remote("immigrate", emigrants))
+                        self.migrations += 1
+        except Exception as exc:  # noqa: BLE001 - actors stopping under us end the ring
+            if not self._stopping.is_set():
+                log.error("soup migrations stopped: %s", exc)
+
+    def stop(self, reason: str = "completed") -> dict[str, Any]:
+        if self.hosts and not self._actor_summaries:
+            self.request_stop(reason)
+            if self._migrator is not None:
+                self._migrator.join(_STOP_TIMEOUT)
+            log.info("stopping the actors (%s)", self.stop_reason)
+            refs = {name: h.stop.remote(self.stop_reason or reason) for name, h in self.hosts.items()}
+            deadline = time.monotonic() + _STOP_TIMEOUT
+            for name, ref in refs.items():
+                try:
+                    left = max(1.0, deadline - time.monotonic())
+                    self._actor_summaries[name] = self._ray.get(ref, timeout=left)
+                except Exception as exc:  # noqa: BLE001 - reported in the summary
+                    self._actor_summaries[name] = {"failed": {name: f"did not stop cleanly: {exc}"}}
+            for h in self.hosts.values():
+                self._ray.kill(h)
+        try:
+            return super().stop(reason)
+        finally:
+            self._stop_services()
+
+    def _stop_services(self) -> None:
+        if self._ray.is_initialized():
+            self._ray.shutdown()
+        if self._redis is not None:
+            self._redis.stop()
+
+    def _summarize(self) -> dict[str, Any]:
+        """The driver's summary with the actors' steps, speeds, missing and failed parts."""
+        snap = super()._summarize()
+        for name, actor in self._actor_summaries.items():
+            # an island's "soup" steps are listed under its actor's name (soup-1, ...)
+            snap["steps"].update({name if k == "soup" else k: v for k, v in actor.get("steps", {}).items()})
+            snap["missing"].update(actor.get("missing", {}))
+            snap["failed"].update(actor.get("failed", {}))
+            if "network_speed" in actor:
+                snap["network_speed"] = actor["network_speed"]
+        if self._migrator is not None:
+            snap["steps"]["migrations"] = self.migrations
+        return snap
