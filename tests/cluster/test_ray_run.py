@@ -35,6 +35,15 @@ def stop_reason(db_path) -> str:
         db.close()
 
 
+def migrations(name: str, url: str) -> int:
+    """How many island migrations the driver has published (0 before the workspace exists)."""
+    try:
+        with Workspace.attach(name, backend=url) as ws:
+            return ws.read("cluster/migrations", 0)
+    except FileNotFoundError:
+        return 0
+
+
 def test_ray_run_runs_every_component_in_an_actor_and_stops(tmp_path, ray_cluster):
     cfg = small_config(tag="ray")
     proc, run_dir = launch(tmp_path, ray_cluster, cfg, duration=6)
@@ -53,10 +62,11 @@ def test_ray_run_runs_every_component_in_an_actor_and_stops(tmp_path, ray_cluste
     assert (run_dir / "actors" / "agents" / "ledger").is_dir()
 
 
-def test_ray_run_sigterm_stops_every_actor_and_islands_migrate(tmp_path, ray_cluster):
+def test_ray_run_sigterm_stops_every_actor_and_islands_migrate(tmp_path, ray_cluster, redis_url):
     cfg = small_config(tag="raysig", **{"agents.enabled": False, "llm.enabled": False,
                                         "ledger.enabled": False, "cluster.soup_islands": 2,
-                                        "cluster.migration_every": 4, "cluster.migration_fraction": 0.25})
+                                        "cluster.migration_every": 4, "cluster.migration_fraction": 0.25,
+                                        "cluster.redis_url": redis_url})
     proc, run_dir = launch(tmp_path, ray_cluster, cfg, duration=600)
     soup_db = run_dir / "actors" / "soup" / "run.db"
     deadline = time.monotonic() + 180
@@ -66,7 +76,7 @@ def test_ray_run_sigterm_stops_every_actor_and_islands_migrate(tmp_path, ray_clu
             db = sqlite3.connect(f"file:{soup_db}?mode=ro", uri=True)
             rows = db.execute("SELECT COUNT(*) FROM soup_epochs").fetchone()[0]
             db.close()
-            if rows >= 3:
+            if rows >= 3 and migrations(cfg.system.workspace_name, redis_url) > 0:
                 break
         except sqlite3.Error:
             pass

@@ -148,6 +148,7 @@ class RaySystem(System):
                         emigrants = ring[src].soup_call.remote("emigrate", count)
                         self._ray.get(ring[(src + 1) % len(ring)].soup_call.remote("immigrate", emigrants))
                         self.migrations += 1
+                        self.workspace.write("cluster/migrations", self.migrations)
         except Exception as exc:  # noqa: BLE001 - actors stopping under us end the ring
             if not self._stopping.is_set():
                 log.error("soup migrations stopped: %s", exc)
