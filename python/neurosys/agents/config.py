@@ -34,6 +34,9 @@ class AgentsConfig:
     program_length: int = 64         # BFF program size the soup uses
     inject_count: int = 16           # copies of an invention injected into the soup
     follow_epochs: int = 50          # soup epochs after which an invention is judged
+    programs_per_call: int = 1       # BFF programs an inventor asks of one LLM call (amortises it)
+    informed: bool = False           # inventors see the BFF semantics and the soup's top programs
+    search_mutants: int = 0          # mutants per candidate screened by the replicator detector
     regime_window: int = 30          # samples of recent range for the regime detector
     regime_persist: int = 3          # samples outside the range before a new regime counts
     regime_min_margin_hz: float = 2.0

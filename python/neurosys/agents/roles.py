@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from neurosys.agents.agent import Agent
+from neurosys.agents.search import search_replicators
 from neurosys.agents.state import read_float, state_vector
 from neurosys.llm.prompts import format_prompt
 
@@ -251,10 +252,13 @@ class Inventor(Agent):
         size = program_length(mgr)
         if action == "invent" and self._program_future is None:
             if mgr.llm is not None and self._may_consult(mgr):
-                grammar = f'root ::= [<>{{}}+.,\\[\\]-]{{{max(1, size // 2)},{size}}}'
-                prompt = format_prompt("inventor", self._soup_summary(mgr))
+                n = mgr.config.programs_per_call  # one call, n programs: the call is the cost
+                line = f'[<>{{}}+.,\\[\\]-]{{{max(1, size // 2)},{size}}}'
+                grammar = f'root ::= {line}' + f' "\\n" {line}' * (n - 1)
+                name = "inventor_informed" if mgr.config.informed else "inventor"
+                prompt = format_prompt(name, self._soup_summary(mgr))
                 self._program_future = mgr.llm.generate_async(prompt, grammar=grammar,
-                                                              max_tokens=size, temperature=0.8)
+                                                              max_tokens=n * (size + 1), temperature=0.8)
             else:  # no LLM, or it cannot pay: a random program of BFF instructions
                 self._inject(mgr, bytes(self.rng.choice(list(BFF_ALPHABET), size)))
         elif action == "mutate" and self.followed:
@@ -281,8 +285,19 @@ class Inventor(Agent):
         top = mgr.workspace.read("soup/top_programs", None) or []
         top_count = top[0].get("count", 0) if top and isinstance(top[0], dict) else 0
         metrics = mgr.workspace.read("soup/metrics", None) or {}
-        return {"length": program_length(mgr), "distinct": int(metrics.get("distinct", 0) or 0),
-                "entropy": read_float(mgr.workspace, "avg_entropy"), "top_count": int(top_count)}
+        summary = {"length": program_length(mgr), "distinct": int(metrics.get("distinct", 0) or 0),
+                   "entropy": read_float(mgr.workspace, "avg_entropy"), "top_count": int(top_count)}
+        if mgr.config.informed:  # the soup's best copiers as examples (BFF code, checked as such)
+            summary["examples"] = b"\n".join(self._soup_seeds(mgr)[:3]).replace(b"\0", b"")
+        return summary
+
+    def _soup_seeds(self, mgr: AgentManager) -> list[bytes]:
+        """The detector's replicators, then the most copied programs, then this agent's best."""
+        top = [e["program"] for e in mgr.workspace.read("soup/top_programs", None) or []
+               if isinstance(e, dict) and isinstance(e.get("program"), bytes) and e.get("count", 0) > 1]
+        mine = sorted(self.followed, key=lambda p: -self.followed[p][1])
+        seeds = [*(mgr.workspace.read("soup/replicators", None) or []), *top, *mine]
+        return list(dict.fromkeys(p for p in seeds if isinstance(p, bytes)))
 
     def _collect_program(self, mgr: AgentManager) -> None:
         future = self._program_future
@@ -294,9 +309,17 @@ class Inventor(Agent):
         except Exception as exc:
             mgr.log.warning("inventor %s: the LLM failed (%s)", self.id, exc)
             return
-        program = bytes(b for b in text.encode("latin-1", "ignore") if b in BFF_ALPHABET)
-        if program:
+        programs = [bytes(b for b in line.encode("latin-1", "ignore") if b in BFF_ALPHABET)
+                    for line in text.split("\n")]
+        programs = [p for p in programs if p]
+        if programs:
             self.consultations += 1
+        if programs and mgr.config.search_mutants:
+            size = program_length(mgr)
+            programs = search_replicators([*programs, *self._soup_seeds(mgr)], len(programs), self.rng,
+                                          per_candidate=mgr.config.search_mutants,
+                                          seed=int(self.rng.integers(0, 2**31)), length=size)
+        for program in programs:
             self._inject(mgr, program)
 
     def _inject(self, mgr: AgentManager, program: bytes) -> None:
