@@ -28,3 +28,23 @@ def store(tmp_path):
     s = RunStore(tmp_path / "run.sqlite", batch_interval=0.01)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """One local Ray cluster for the whole test session (starting one takes seconds): two CPUs,
+    no dashboard. Its workers inherit this process's environment, PYTHONPATH included."""
+    from neurosys.cluster.session import ray_session
+
+    with ray_session(num_cpus=2) as ray:
+        yield ray
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real redis-server on 127.0.0.1 and a free port for the session, stopped at its end."""
+    from neurosys.cluster.redis_server import LocalRedis
+
+    server = LocalRedis()
+    yield server.start()
+    server.stop()

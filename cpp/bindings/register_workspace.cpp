@@ -567,4 +567,32 @@ void register_workspace(py::module_& m) {
       [](const std::string& name) { return shm_unlink(shm_name_for(name).c_str()) == 0; },
       py::arg("name"),
       "unlink_name(name) -> True when this user's segment of that name existed and was removed.");
+  // The value codec on its own, for backends other than shared memory (the Redis workspace):
+  // the same bytes a segment stores, so values round-trip bit for bit between backends.
+  sub.def(
+      "encode",
+      [](py::handle value, std::size_t max_value_bytes) {
+        Pieces p;
+        if (!prepare(value.ptr(), max_value_bytes, p)) throw py::error_already_set();
+        std::size_t total = p.head_len + p.body_len;
+        if (total > max_value_bytes)
+          throw py::value_error("value: encoded size " + std::to_string(total) +
+                                " bytes exceeds max_value_bytes=" + std::to_string(max_value_bytes));
+        std::string out(total, '\0');
+        if (p.head_len) std::memcpy(out.data(), p.head, p.head_len);
+        if (p.body_len) std::memcpy(out.data() + p.head_len, p.body, p.body_len);
+        return py::bytes(out);
+      },
+      py::arg("value"), py::arg("max_value_bytes"),
+      "encode(value, max_value_bytes) -> bytes: a value as a workspace segment stores it.");
+  sub.def(
+      "decode",
+      [](py::bytes payload) {
+        std::string_view b = payload;
+        if (b.empty()) throw py::value_error("corrupted workspace value: empty payload");
+        PyObject* v = decode_payload(reinterpret_cast<const std::uint8_t*>(b.data()), b.size());
+        if (!v) throw py::error_already_set();
+        return py::reinterpret_steal<py::object>(v);
+      },
+      py::arg("payload"), "decode(payload) -> value: the inverse of encode (never unpickles).");
 }

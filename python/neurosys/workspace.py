@@ -34,6 +34,7 @@ __all__ = [
     "WorkspaceEntry",
     "WorkspaceFullError",
     "WorkspaceClosedError",
+    "WorkspaceUnavailable",
     "DEFAULT_CAPACITY",
     "DEFAULT_MAX_VALUE_BYTES",
     "reclaim_stale",
@@ -44,6 +45,12 @@ logger = logging.getLogger(__name__)
 WorkspaceEntry = _native.WorkspaceEntry
 WorkspaceFullError = _native.WorkspaceFullError
 WorkspaceClosedError = _native.WorkspaceClosedError
+
+
+class WorkspaceUnavailable(WorkspaceClosedError):
+    """A networked workspace's server cannot be reached (stopped, restarted or unreachable)."""
+
+
 DEFAULT_CAPACITY = 256
 DEFAULT_MAX_VALUE_BYTES = 256 * 1024
 Callback = Callable[[str, Any], Any]
@@ -158,7 +165,16 @@ class Workspace(_native.WorkspaceHandle):
         unlink_on_close: remove the segment name on ``close()``; defaults to True for
             auto-named workspaces, False for named ones.
         dispatcher_threads: size of the callback dispatcher pool.
+        backend: "shm" (this class) or "redis://host:port/db", which returns a
+            ``neurosys.workspace_redis.RedisWorkspace`` with the same API and value encoding.
     """
+
+    def __new__(cls, name: str | None = None, *args: Any, backend: str = "shm", **kwargs: Any) -> Any:
+        if backend == "shm":
+            return super().__new__(cls)
+        from neurosys.workspace_redis import RedisWorkspace
+
+        return RedisWorkspace(backend, name, *args, **kwargs)
 
     def __init__(
         self,
@@ -170,6 +186,7 @@ class Workspace(_native.WorkspaceHandle):
         *,
         unlink_on_close: bool | None = None,
         dispatcher_threads: int = 2,
+        backend: str = "shm",
     ) -> None:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name: expected str or None, got {type(name).__name__}")
@@ -195,8 +212,12 @@ class Workspace(_native.WorkspaceHandle):
                 raise
 
     @classmethod
-    def attach(cls, name: str, *, dispatcher_threads: int = 2) -> Workspace:
+    def attach(cls, name: str, *, dispatcher_threads: int = 2, backend: str = "shm") -> Workspace:
         """Opens an existing workspace segment (FileNotFoundError when there is none)."""
+        if backend != "shm":
+            from neurosys.workspace_redis import RedisWorkspace
+
+            return RedisWorkspace.attach(backend, name, dispatcher_threads=dispatcher_threads)
         if not isinstance(name, str):
             raise TypeError(f"name: expected str, got {type(name).__name__}")
         self = cls.__new__(cls)

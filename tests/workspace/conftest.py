@@ -8,9 +8,15 @@ import pytest
 from neurosys.workspace import Workspace
 
 
+@pytest.fixture(params=["shm", "redis"])
+def backend(request):
+    """Each workspace test that takes this runs on both backends: "shm" or a real Redis URL."""
+    return request.getfixturevalue("redis_url") if request.param == "redis" else "shm"
+
+
 @pytest.fixture
-def ws():
-    w = Workspace(capacity=64, max_value_bytes=64 * 1024)
+def ws(backend):
+    w = Workspace(capacity=64, max_value_bytes=64 * 1024, backend=backend)
     yield w
     w.close()
 

@@ -199,21 +199,21 @@ def test_bad_input_errors(ws):
         ws.write("k", cyclic)
 
 
-def test_constructor_validation():
+def test_constructor_validation(backend):
     with pytest.raises(ValueError, match="capacity"):
-        Workspace(capacity=0)
+        Workspace(capacity=0, backend=backend)
     with pytest.raises(ValueError, match="max_value_bytes"):
-        Workspace(max_value_bytes=10)
+        Workspace(max_value_bytes=10, backend=backend)
     with pytest.raises(ValueError, match="name"):
-        Workspace("bad/name")
+        Workspace("bad/name", backend=backend)
     with pytest.raises(ValueError, match="persist_interval"):
-        Workspace(persist_interval=1)
+        Workspace(persist_interval=1, backend=backend)
     with pytest.raises(FileNotFoundError):
-        Workspace.attach("does-not-exist-ever")
+        Workspace.attach("does-not-exist-ever", backend=backend)
 
 
-def test_full_table():
-    with Workspace(capacity=4, max_value_bytes=64) as w:
+def test_full_table(backend):
+    with Workspace(capacity=4, max_value_bytes=64, backend=backend) as w:
         for i in range(4):
             w.write(f"k{i}", i)
         with pytest.raises(WorkspaceFullError, match="full"):
@@ -224,8 +224,8 @@ def test_full_table():
         assert sorted(w.keys()) == ["k0", "k2", "k3", "k4"]
 
 
-def test_closed_workspace_raises():
-    w = Workspace()
+def test_closed_workspace_raises(backend):
+    w = Workspace(backend=backend)
     w.write("k", 1)
     w.close()
     w.close()  # idempotent
@@ -235,8 +235,8 @@ def test_closed_workspace_raises():
         w.write("k", 1)
 
 
-def test_close_wakes_a_waiting_thread():
-    w = Workspace()
+def test_close_wakes_a_waiting_thread(backend):
+    w = Workspace(backend=backend)
     errors = []
 
     def waiter():
@@ -290,14 +290,14 @@ def test_threads_hammering_one_key(ws):
     assert not bad
 
 
-def test_unlink_after_close_like_shared_memory():
+def test_unlink_after_close_like_shared_memory(backend):
     from neurosys.workspace import Workspace
 
-    ws = Workspace(f"unlink-after-close-{os.getpid()}")
+    ws = Workspace(f"unlink-after-close-{os.getpid()}", backend=backend)
     ws.write("k", 1)
     name = ws.name
     ws.close()
     assert ws.unlink() is True
     assert ws.unlink() is False  # already gone
     with pytest.raises(FileNotFoundError):
-        Workspace.attach(name)
+        Workspace.attach(name, backend=backend)

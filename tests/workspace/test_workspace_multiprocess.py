@@ -15,7 +15,7 @@ WORKER = """
 import json, sys, time, zlib
 import numpy as np
 from neurosys.workspace import Workspace
-ws = Workspace.attach({name!r})
+ws = Workspace.attach({name!r}, backend={backend!r})
 me, n_procs, seconds = {me}, {n}, {seconds}
 ws.write("ready/" + str(me), True)
 while len([k for k in ws.keys() if k.startswith("ready/")]) < n_procs:
@@ -44,10 +44,10 @@ ws.close()
 """
 
 
-def test_four_processes_checksummed_no_torn_reads():
+def test_four_processes_checksummed_no_torn_reads(backend):
     n = 4
-    with Workspace(capacity=64, max_value_bytes=64 * 1024) as ws:
-        procs = [run_python(WORKER.format(name=ws.name, me=me, n=n, seconds=2.5)) for me in range(n)]
+    with Workspace(capacity=64, max_value_bytes=64 * 1024, backend=backend) as ws:
+        procs = [run_python(WORKER.format(name=ws.name, me=me, n=n, seconds=2.5, backend=backend)) for me in range(n)]
         results = []
         for p in procs:
             out, err = p.communicate(timeout=120)
@@ -58,13 +58,13 @@ def test_four_processes_checksummed_no_torn_reads():
         assert ws.read_meta("shared").version == sum(r["writes"] for r in results) // 2
 
 
-def test_cross_process_wait_for_and_subscribe():
-    with Workspace(capacity=16) as ws:
+def test_cross_process_wait_for_and_subscribe(backend):
+    with Workspace(capacity=16, backend=backend) as ws:
         got = []
         ws.subscribe("from_child", lambda k, v: got.append(v))
         child = run_python(f"""
             from neurosys.workspace import Workspace
-            ws = Workspace.attach({ws.name!r})
+            ws = Workspace.attach({ws.name!r}, backend={backend!r})
             v = ws.wait_for("ping", timeout=30)
             ws.write("from_child", v * 2)
             ws.write("pong", v + 1)
@@ -83,7 +83,7 @@ def test_cross_process_wait_for_and_subscribe():
 KILLED_WRITER = """
 import numpy as np
 from neurosys.workspace import Workspace
-ws = Workspace.attach({name!r})
+ws = Workspace.attach({name!r}, backend={backend!r})
 i = 0
 ws.write("started", True)
 while True:
@@ -92,11 +92,11 @@ while True:
 """
 
 
-def test_sigkill_mid_write_never_blocks_or_tears():
-    with Workspace(capacity=8, max_value_bytes=1 << 20) as ws:
+def test_sigkill_mid_write_never_blocks_or_tears(backend):
+    with Workspace(capacity=8, max_value_bytes=1 << 20, backend=backend) as ws:
         for round_ in range(5):
             ws.delete("started")
-            child = run_python(KILLED_WRITER.format(name=ws.name))
+            child = run_python(KILLED_WRITER.format(name=ws.name, backend=backend))
             ws.wait_for("started", timeout=30)
             time.sleep(0.05 + 0.013 * round_)
             os.kill(child.pid, signal.SIGKILL)
@@ -135,17 +135,17 @@ def test_stale_segment_of_dead_creator_is_reclaimed():
         ws.close()
 
 
-def test_live_segment_is_not_reclaimed():
-    with Workspace(capacity=8) as ws:
+def test_live_segment_is_not_reclaimed(backend):
+    with Workspace(capacity=8, backend=backend) as ws:
         ws.write("k", 1)
-        other = Workspace(ws.name)
+        other = Workspace(ws.name, backend=backend)
         assert not other.created and not other.reclaimed and other.read("k") == 1
         other.close()
 
 
 @pytest.mark.parametrize("start", ["fork"])
-def test_forked_child_can_write(start):
-    with Workspace(capacity=8) as ws:
+def test_forked_child_can_write(start, backend):
+    with Workspace(capacity=8, backend=backend) as ws:
         pid = os.fork()
         if pid == 0:  # child: must get its own lock identity
             try:
@@ -175,13 +175,13 @@ def test_reclaim_stale_removes_only_abandoned_segments():
         other.close()
 
 
-def test_auto_named_segment_is_unlinked_at_exit():
-    child = run_python("""
+def test_auto_named_segment_is_unlinked_at_exit(backend):
+    child = run_python(f"""
         from neurosys.workspace import Workspace
-        ws = Workspace()
+        ws = Workspace(backend={backend!r})
         print(ws.name, flush=True)
     """)
     out, err = child.communicate(timeout=60)
     assert child.returncode == 0, err
     with pytest.raises(FileNotFoundError):
-        Workspace.attach(out.strip())
+        Workspace.attach(out.strip(), backend=backend)

@@ -11,6 +11,11 @@ from neurosys.workspace import Workspace
 from .conftest import run_python, shm_path
 
 
+@pytest.fixture
+def backend():
+    return "shm"  # segment files, their permissions and layout: shared memory only
+
+
 def test_segment_is_owner_only_under_user_prefix(ws):
     path = shm_path(ws.name)
     st = os.stat(path)
