@@ -260,12 +260,12 @@ class Inventor(Agent):
                 self._program_future = mgr.llm.generate_async(prompt, grammar=grammar,
                                                               max_tokens=n * (size + 1), temperature=0.8)
             else:  # no LLM, or it cannot pay: a random program of BFF instructions
-                self._inject(mgr, bytes(self.rng.choice(list(BFF_ALPHABET), size)))
+                self._propose(mgr, [bytes(self.rng.choice(list(BFF_ALPHABET), size))])
         elif action == "mutate" and self.followed:
             best = max(self.followed, key=lambda p: self.followed[p][1])
             arr = np.frombuffer(best, dtype=np.uint8).copy()
             arr[self.rng.integers(0, len(arr))] = self.rng.choice(list(BFF_ALPHABET))
-            self._inject(mgr, arr.tobytes())
+            self._propose(mgr, [arr.tobytes()])
 
     def prompt(self, mgr: AgentManager, state: np.ndarray) -> str:
         copies = sum(c for _, c in self.followed.values())
@@ -288,7 +288,9 @@ class Inventor(Agent):
         summary = {"length": program_length(mgr), "distinct": int(metrics.get("distinct", 0) or 0),
                    "entropy": read_float(mgr.workspace, "avg_entropy"), "top_count": int(top_count)}
         if mgr.config.informed:  # the soup's best copiers as examples (BFF code, checked as such)
-            summary["examples"] = b"\n".join(self._soup_seeds(mgr)[:3]).replace(b"\0", b"")
+            # only their instructions: other bytes are no-ops, and a prompt takes no free text
+            summary["examples"] = b"\n".join(bytes(b for b in p if b in BFF_ALPHABET)
+                                              for p in self._soup_seeds(mgr)[:3])
         return summary
 
     def _soup_seeds(self, mgr: AgentManager) -> list[bytes]:
@@ -314,11 +316,15 @@ class Inventor(Agent):
         programs = [p for p in programs if p]
         if programs:
             self.consultations += 1
-        if programs and mgr.config.search_mutants:
-            size = program_length(mgr)
+            self._propose(mgr, programs)
+
+    def _propose(self, mgr: AgentManager, programs: list[bytes]) -> None:
+        """Inject ``programs``; with ``search_mutants`` set, the best copiers among them, the
+        soup's seeds and their mutants take their places (as many as were proposed)."""
+        if mgr.config.search_mutants:
             programs = search_replicators([*programs, *self._soup_seeds(mgr)], len(programs), self.rng,
                                           per_candidate=mgr.config.search_mutants,
-                                          seed=int(self.rng.integers(0, 2**31)), length=size)
+                                          seed=int(self.rng.integers(0, 2**31)), length=program_length(mgr))
         for program in programs:
             self._inject(mgr, program)
 

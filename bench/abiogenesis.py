@@ -1,0 +1,117 @@
+"""Do the agents speed up the origin of replicators? Paired arms on the same seeds, at the same
+budget of injected bytes per epoch (python/neurosys/experiments/abiogenesis.py has the arms):
+(a) none, (b) LLM inventors, (c) random bytes, (d) policy-only inventors. Epochs to the
+transition (high-order entropy >= 1), censored at the cap; Kaplan–Meier curves, medians and
+log-rank tests (b vs a, b vs c). The runs are points of the sweep machinery (Ray), one CSV row
+each, resumable.
+
+    python bench/abiogenesis.py --seeds 20 [--improved] [--num-cpus 2]
+    python bench/abiogenesis.py --report-only      # table and figure from the runs so far
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+from pathlib import Path
+
+from neurosys.experiments.abiogenesis import ARMS, run_point
+from neurosys.experiments.survival import kaplan_meier, logrank
+from neurosys.sweep import grid, read_results, run_points
+
+ROOT = Path(__file__).resolve().parent.parent
+FIG = ROOT / "bench" / "figures"
+OUT = ROOT / "runs" / "abiogenesis"
+LABEL = {"none": "(a) no agents", "llm": "(b) LLM inventors", "random": "(c) random bytes",
+         "policy": "(d) policy inventors"}
+
+
+def arm_name(row: dict) -> str:
+    return row["arm"] + ("+improved" if row["improved"] and row["arm"] in ("llm", "policy") else "")
+
+
+def report(rows: list[dict], figure: Path) -> None:
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(arm_name(row), []).append(row)
+    data = {k: ([r["epochs"] for r in v], [bool(r["transition"]) for r in v]) for k, v in groups.items()}
+    print(f"{'arm':18s}{'n':>4s}{'transitions':>13s}{'median epochs':>15s}{'vs none p':>11s}"
+          f"{'vs random p':>13s}{'LLM calls':>11s}{'bytes/epoch':>13s}")
+    for name, (t, e) in sorted(data.items()):
+        km = kaplan_meier(t, e)
+        ps = [f"{logrank(t, e, *data[ref])[1]:.3g}" if ref in data and ref != name else "-"
+              for ref in ("none", "random")]
+        bpe = groups[name][0]["injected_bytes"] / max(1, groups[name][0]["epochs"])
+        calls = sum(r["llm_calls"] for r in groups[name])
+        median = "> cap" if math.isinf(km.median) else f"{km.median:.0f}"
+        print(f"{name:18s}{len(t):4d}{sum(e):13d}{median:>15s}{ps[0]:>11s}{ps[1]:>13s}{calls:11d}"
+              f"{bpe:13.1f}")
+    paid = [r for r in rows if r.get("reward_id")]
+    for r in paid:
+        print(f"credit: {arm_name(r)} seed {r['seed']}: transition at {r['epochs']}, founder {r['founder']}"
+              f" (injected at epoch {r['founded_epoch']}, similarity {r['similarity']}), reward {r['reward_id']}")
+    _plot(data, rows[0]["cap"] if rows else 0, figure)
+
+
+def _plot(data: dict[str, tuple[list, list]], cap: int, figure: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for name, (t, e) in sorted(data.items()):
+        km = kaplan_meier(t, e)
+        xs, ys = [0.0], [1.0]
+        for x, y in zip(km.times, km.survival):
+            xs += [x, x]
+            ys += [ys[-1], y]
+        xs.append(cap)
+        ys.append(ys[-1])
+        base = name.split("+")[0]
+        ax.plot(xs, ys, label=f"{LABEL.get(base, base)}{' improved' if '+' in name else ''} (n={len(t)})",
+                ls="--" if "+" in name else "-")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("fraction of runs not yet transitioned")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title("Epochs to the transition (high-order entropy ≥ 1), Kaplan–Meier")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(figure, dpi=120)
+    print(f"figure: {figure}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS)
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--size", type=int, default=2**12)
+    ap.add_argument("--cap", type=int, default=4096)
+    ap.add_argument("--every", type=int, default=128)
+    ap.add_argument("--programs", type=int, default=2, help="programs injected per slot")
+    ap.add_argument("--copies", type=int, default=32, help="copies of each")
+    ap.add_argument("--improved", action="store_true",
+                    help="also run the improved inventors (informed prompt + mutation search)")
+    ap.add_argument("--num-cpus", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--report-only", action="store_true")
+    args = ap.parse_args()
+    if not args.report_only:
+        fixed = dict(size=args.size, cap=args.cap, every=args.every, programs=args.programs,
+                     copies=args.copies)
+        variants = [(a, False) for a in args.arms]
+        if args.improved:
+            variants += [(a, True) for a in args.arms if a in ("llm", "policy")]
+        # seed-major order: an interrupted sweep has the arms of the same seeds (paired)
+        points = [{"arm": a, "seed": p["seed"], "improved": imp, **fixed}
+                  for p in grid(seed=range(1, args.seeds + 1)) for a, imp in variants]
+        run_points(run_point, points, args.out, num_cpus=args.num_cpus, progress=False)
+    rows = read_results(args.out)
+    FIG.mkdir(exist_ok=True)
+    if (args.out / "results.csv").exists():
+        shutil.copy(args.out / "results.csv", FIG / "abiogenesis.csv")
+    report(rows, FIG / "abiogenesis_km.png")
+
+
+if __name__ == "__main__":
+    main()
