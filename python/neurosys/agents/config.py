@@ -25,6 +25,7 @@ class AgentsConfig:
     complexity: float = 0.5
     rate_gain_nA: float = 0.05       # modulation step (nA) at >= 100 % relative rate error
     warm_start: bool = True          # prime the rate controller's policy with the error's sign
+    prior_weight: float = 0.0        # controllers imitate the error's sign each tick with this weight
     mutation_factor: float = 1.25    # complexity controller: mutation rate x / ÷ per action
     mutation_rate_floor: float = 1e-6
     mutation_rate_ceiling: float = 0.05

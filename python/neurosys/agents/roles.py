@@ -10,7 +10,7 @@ import numpy as np
 
 from neurosys.agents.agent import Agent
 from neurosys.agents.search import search_replicators
-from neurosys.agents.state import read_float, state_vector
+from neurosys.agents.state import error_sign_action, read_float, state_vector
 from neurosys.llm.prompts import format_prompt
 
 if TYPE_CHECKING:
@@ -64,6 +64,9 @@ class _Controller(Agent):
 
     def target(self, mgr: AgentManager) -> float:
         return float(mgr.targets[self.target_key])
+
+    def prior(self, state: np.ndarray) -> int | None:
+        return int(error_sign_action(float(state[0])))
 
     def observe(self, mgr: AgentManager) -> np.ndarray:
         value, target = self.value(mgr), self.target(mgr)

@@ -28,11 +28,13 @@ from typing import Any
 
 import numpy as np
 
+from neurosys.agents.roles import BFF_ALPHABET
 from neurosys.experiments.lineage import Injection, pay_founder, trace_founder
 
 __all__ = ["ARMS", "Point", "run_point", "injected_bytes_per_epoch"]
 
 ARMS = ("none", "llm", "random", "policy")
+_MAX_TICKS = 20  # agent ticks per slot before its latest proposals are reused
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ class _AgentSource:
             "informed": p.improved, "search_mutants": 32 if p.improved else 0,
             "clone_every": 0, "retire_below": -1e9, "seed": p.seed, "max_agents": p.inventors})
         self.llm_calls = 0
+        self.last: list[tuple[str, bytes]] = []
+        self.rng = np.random.default_rng([p.seed, 0xA6])
+        self.length = p.program_length
 
     def _owner(self, program: bytes) -> str:
         for agent in self.mgr.agents.values():
@@ -113,7 +118,7 @@ class _AgentSource:
         return "unknown"
 
     def take(self, n: int) -> list[tuple[str, bytes]]:
-        for _ in range(200):  # ticks; a policy that keeps waiting is asked again
+        for _ in range(_MAX_TICKS):  # a policy that waits is asked again, a few times
             if len(self.outbox.queue) >= n:
                 break
             self.mgr.tick()
@@ -124,7 +129,14 @@ class _AgentSource:
                     future.exception(120)  # the answer is collected by the next tick
         self.llm_calls = sum(a.consultations for a in self.mgr.agents.values())
         out = [self.outbox.queue.pop() for _ in range(min(n, len(self.outbox.queue)))]  # newest
-        return [(self._owner(prog), prog) for prog in out]
+        taken = [(self._owner(prog), prog) for prog in out]
+        # An inventor that learned to wait still spends the slot (the budget is the arm's, not
+        # the policy's): its latest proposals are written again; before any, random instructions.
+        while len(taken) < n:
+            taken.append(self.last[len(taken) % len(self.last)] if self.last else
+                          ("unknown", bytes(self.rng.choice(list(BFF_ALPHABET), self.length))))
+        self.last = taken
+        return taken
 
     def close(self) -> None:
         self.mgr.close()
