@@ -28,7 +28,12 @@ LABEL = {"none": "(a) no agents", "llm": "(b) LLM inventors", "random": "(c) ran
 
 
 def arm_name(row: dict) -> str:
-    return row["arm"] + ("+improved" if row["improved"] and row["arm"] in ("llm", "policy") else "")
+    improved = row["improved"] and row["arm"] in ("llm", "policy")
+    return row["arm"] + ("+improved" if improved else "") + ("+known" if improved and row.get("known") else "")
+
+
+def known_dir(out: Path) -> Path:
+    return out.with_name(out.name + "_known")
 
 
 def report(rows: list[dict], figure: Path) -> None:
@@ -86,12 +91,15 @@ def main() -> None:
     ap.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS)
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--size", type=int, default=2**12)
-    ap.add_argument("--cap", type=int, default=4096)
+    ap.add_argument("--cap", type=int, default=2048)
     ap.add_argument("--every", type=int, default=128)
     ap.add_argument("--programs", type=int, default=2, help="programs injected per slot")
     ap.add_argument("--copies", type=int, default=32, help="copies of each")
     ap.add_argument("--improved", action="store_true",
                     help="also run the improved inventors (informed prompt + mutation search)")
+    ap.add_argument("--known", action="store_true",
+                    help="only the improved inventors whose search also starts from the published "
+                         "replicator (results in OUT_known)")
     ap.add_argument("--num-cpus", type=int, default=2)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--report-only", action="store_true")
@@ -102,14 +110,19 @@ def main() -> None:
         variants = [(a, False) for a in args.arms]
         if args.improved:
             variants += [(a, True) for a in args.arms if a in ("llm", "policy")]
+        extra = {}
+        if args.known:
+            variants, extra = [(a, True) for a in args.arms if a in ("llm", "policy")], {"known": True}
         # seed-major order: an interrupted sweep has the arms of the same seeds (paired)
-        points = [{"arm": a, "seed": p["seed"], "improved": imp, **fixed}
+        points = [{"arm": a, "seed": p["seed"], "improved": imp, **fixed, **extra}
                   for p in grid(seed=range(1, args.seeds + 1)) for a, imp in variants]
-        run_points(run_point, points, args.out, num_cpus=args.num_cpus, progress=False)
-    rows = read_results(args.out)
+        run_points(run_point, points, known_dir(args.out) if args.known else args.out,
+                   num_cpus=args.num_cpus, progress=False)
+    rows = read_results(args.out) + read_results(known_dir(args.out))
     FIG.mkdir(exist_ok=True)
-    if (args.out / "results.csv").exists():
-        shutil.copy(args.out / "results.csv", FIG / "abiogenesis.csv")
+    for folder, name in ((args.out, "abiogenesis.csv"), (known_dir(args.out), "abiogenesis_known.csv")):
+        if (folder / "results.csv").exists():
+            shutil.copy(folder / "results.csv", FIG / name)
     report(rows, FIG / "abiogenesis_km.png")
 
 

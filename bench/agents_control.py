@@ -70,9 +70,14 @@ def run(mode: str, seed: int, duration: float, model) -> dict:
     rates = np.asarray(rates)
     rel = np.abs(rates - target) / target
     scored = settled_mask(t, SETTLE)
+    # A 100 ms population rate fluctuates by ~±10 % at 5-10 Hz by itself (1000 neurons), so the
+    # band is also scored on the trailing 1 s mean, rate and target alike.
+    kernel = np.ones(10) / 10
+    rel_1s = np.abs(np.convolve(rates, kernel)[: rates.size] - np.convolve(target, kernel)[: rates.size]) \
+        / np.convolve(target, kernel)[: rates.size]
     return {"t": t, "target": target, "rate": rates, "weights": weights,
             "mae_pct": 100 * float(rel.mean()), "in_band": float(np.mean(rel[scored] <= 0.10)),
-            "wall": wall}
+            "in_band_1s": float(np.mean(rel_1s[scored & (t >= 1.0)] <= 0.10)), "wall": wall}
 
 
 def save(results: dict[str, list[dict]]) -> None:
@@ -124,10 +129,13 @@ def main() -> None:
     print(f"moving target (steps 10/20/5/15/8 Hz every 25 s, then 12.5 ± 7.5 Hz sine, period 50 s), "
           f"{args.duration:.0f} s, STDP on E→E; medians over {args.seeds} seed(s); band scored "
           f"outside {SETTLE:.0f} s after each step")
-    print(f"{'mode':16s}{'mean |err| %':>14s}{'in ±10 %':>10s}{'wall s':>8s}")
+    print(f"{'mode':16s}{'mean |err| %':>14s}{'in ±10 % (100 ms)':>19s}{'in ±10 % (1 s mean)':>21s}"
+          f"{'wall s':>8s}")
     for m in MODES:
-        med = {k: statistics.median(r[k] for r in results[m]) for k in ("mae_pct", "in_band", "wall")}
-        print(f"{m:16s}{med['mae_pct']:14.1f}{100 * med['in_band']:9.0f}%{med['wall']:8.1f}")
+        med = {k: statistics.median(r[k] for r in results[m])
+               for k in ("mae_pct", "in_band", "in_band_1s", "wall")}
+        print(f"{m:16s}{med['mae_pct']:14.1f}{100 * med['in_band']:18.0f}%{100 * med['in_band_1s']:20.0f}%"
+              f"{med['wall']:8.1f}")
     w0, w1 = (results["policy only"][0]["weights"][k] for k in (0, round(args.duration)))
     centers = 0.5 * (BINS[1:] + BINS[:-1])
     print(f"E→E mean weight (policy only, seed 1): {np.average(centers, weights=w0):.3f} nS at 0 s, "

@@ -8,7 +8,7 @@ import pytest
 from neurosys.experiments.abiogenesis import Point, injected_bytes_per_epoch, run_point
 
 # a threshold out of reach: at 256 programs the injected copies alone would compress past 1
-SMALL = {"size": 256, "cap": 64, "every": 16, "programs": 3, "copies": 4, "pay": False,
+SMALL = {"size": 256, "cap": 64, "every": 16, "programs": 3, "copies": 4, "pay": False, "inventors": 1,
          "threshold": 9.0}
 
 
@@ -21,7 +21,7 @@ def test_injection_budget_is_equal_across_arms():
         assert rows[arm]["epochs"] == SMALL["cap"] and not rows[arm]["transition"]
         assert rows[arm]["injected_bytes"] == budget, arm
         assert injected_bytes_per_epoch(Point(arm=arm.split("+")[0], seed=5, **SMALL)) * SMALL["cap"] == budget
-    # three programs per LLM call: fewer calls than programs written
+    # one inventor, three programs per LLM call: fewer calls than programs written
     assert 1 <= rows["llm"]["llm_calls"] < SMALL["programs"] * SMALL["cap"] // SMALL["every"]
     assert rows["policy"]["llm_calls"] == 0
 

@@ -38,6 +38,7 @@ class AgentsConfig:
     programs_per_call: int = 1       # BFF programs an inventor asks of one LLM call (amortises it)
     informed: bool = False           # inventors see the BFF semantics and the soup's top programs
     search_mutants: int = 0          # mutants per candidate screened by the replicator detector
+    known_replicators: bool = False  # the search also starts from the published replicator
     regime_window: int = 30          # samples of recent range for the regime detector
     regime_persist: int = 3          # samples outside the range before a new regime counts
     regime_min_margin_hz: float = 2.0

@@ -12,6 +12,7 @@ from neurosys.agents.agent import Agent
 from neurosys.agents.search import search_replicators
 from neurosys.agents.state import error_sign_action, read_float, state_vector
 from neurosys.llm.prompts import format_prompt
+from neurosys.soup.tapes import KNOWN_REPLICATOR
 
 if TYPE_CHECKING:
     from neurosys.agents.manager import AgentManager
@@ -301,7 +302,8 @@ class Inventor(Agent):
         top = [e["program"] for e in mgr.workspace.read("soup/top_programs", None) or []
                if isinstance(e, dict) and isinstance(e.get("program"), bytes) and e.get("count", 0) > 1]
         mine = sorted(self.followed, key=lambda p: -self.followed[p][1])
-        seeds = [*(mgr.workspace.read("soup/replicators", None) or []), *top, *mine]
+        known = [KNOWN_REPLICATOR] if mgr.config.known_replicators else []
+        seeds = [*(mgr.workspace.read("soup/replicators", None) or []), *known, *top, *mine]
         return list(dict.fromkeys(p for p in seeds if isinstance(p, bytes)))
 
     def _collect_program(self, mgr: AgentManager) -> None:

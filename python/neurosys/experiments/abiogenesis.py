@@ -44,12 +44,13 @@ class Point:
     size: int = 2**12
     program_length: int = 64
     mutation_rate: float = 2**-12
-    cap: int = 4096               # epochs; runs that never cross are censored here
+    cap: int = 2048               # epochs; runs that never cross are censored here
     every: int = 128              # epochs between injection slots and entropy samples
     programs: int = 2             # programs written per slot
     copies: int = 32              # copies of each
     inventors: int = 2
     improved: bool = False        # informed prompt + detector-screened mutation search
+    known: bool = False           # improved inventors also search from the published replicator
     threshold: float = 1.0        # high-order entropy of the transition
     pay: bool = True              # lineage credit through a real ledger at a transition
 
@@ -101,9 +102,11 @@ class _AgentSource:
         self.outbox = _Outbox(driver)
         self.mgr = AgentManager(workspace, llm, None, soup=self.outbox, config={
             "control_rate": False, "control_complexity": False, "inventors": p.inventors,
-            "inject_count": p.copies, "programs_per_call": p.programs, "consult_every": 0,
+            "inject_count": p.copies, "programs_per_call": max(1, p.programs // p.inventors),
+            "consult_every": 0,
             "uncertainty": 1.0, "budget": 10**6, "follow_epochs": 4 * p.every,
             "informed": p.improved, "search_mutants": 32 if p.improved else 0,
+            "known_replicators": p.known,
             "clone_every": 0, "retire_below": -1e9, "seed": p.seed, "max_agents": p.inventors})
         self.llm_calls = 0
         self.last: list[tuple[str, bytes]] = []
