@@ -92,9 +92,9 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--size", type=int, default=2**12)
     ap.add_argument("--cap", type=int, default=2048)
-    ap.add_argument("--every", type=int, default=128)
+    ap.add_argument("--every", type=int, default=256)
     ap.add_argument("--programs", type=int, default=2, help="programs injected per slot")
-    ap.add_argument("--copies", type=int, default=32, help="copies of each")
+    ap.add_argument("--copies", type=int, default=64, help="copies of each")
     ap.add_argument("--improved", action="store_true",
                     help="also run the improved inventors (informed prompt + mutation search)")
     ap.add_argument("--known", action="store_true",

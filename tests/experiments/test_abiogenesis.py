@@ -8,7 +8,7 @@ import pytest
 from neurosys.experiments.abiogenesis import Point, injected_bytes_per_epoch, run_point
 
 # a threshold out of reach: at 256 programs the injected copies alone would compress past 1
-SMALL = {"size": 256, "cap": 64, "every": 16, "programs": 3, "copies": 4, "pay": False, "inventors": 1,
+SMALL = {"size": 256, "cap": 64, "every": 16, "sample": 8, "programs": 3, "copies": 4, "pay": False, "inventors": 1,
          "threshold": 9.0}
 
 

@@ -45,10 +45,11 @@ class Point:
     program_length: int = 64
     mutation_rate: float = 2**-12
     cap: int = 2048               # epochs; runs that never cross are censored here
-    every: int = 128              # epochs between injection slots and entropy samples
+    every: int = 256              # epochs between injection slots
+    sample: int = 64              # epochs between entropy samples (the time resolution)
     programs: int = 2             # programs written per slot
-    copies: int = 32              # copies of each
-    inventors: int = 2
+    copies: int = 64              # copies of each
+    inventors: int = 1
     improved: bool = False        # informed prompt + detector-screened mutation search
     known: bool = False           # improved inventors also search from the published replicator
     threshold: float = 1.0        # high-order entropy of the transition
@@ -57,8 +58,9 @@ class Point:
     def __post_init__(self) -> None:
         if self.arm not in ARMS:
             raise ValueError(f"arm must be one of {ARMS}, got {self.arm!r}")
-        if self.cap % self.every:
-            raise ValueError(f"cap ({self.cap}) must be a multiple of every ({self.every})")
+        if self.cap % self.every or self.every % self.sample:
+            raise ValueError(f"cap ({self.cap}) must be a multiple of every ({self.every}), and "
+                             f"every of sample ({self.sample})")
 
     @classmethod
     def from_dict(cls, point: dict[str, Any]) -> Point:
@@ -189,7 +191,7 @@ def run_point(point: dict[str, Any]) -> dict[str, Any]:
     history: list[tuple[int, list[bytes]]] = []
     crossed, last = None, None
     with Workspace() as ws:
-        driver = SoupDriver(soup, ws, None, metrics_every=p.every, top_k=8)
+        driver = SoupDriver(soup, ws, None, metrics_every=p.sample, top_k=8)
         source: Any = None
         if p.arm == "random":
             source = _RandomSource(p)
@@ -201,12 +203,12 @@ def run_point(point: dict[str, Any]) -> dict[str, Any]:
             source = _AgentSource(p, ws, driver, llm)
         try:
             while soup.epoch < p.cap:
-                if source is not None:
+                if source is not None and soup.epoch % p.every == 0:
                     for agent, program in source.take(p.programs):
                         program = (program + bytes(p.program_length))[:p.program_length]
                         injections.append(Injection(agent, program, soup.epoch, p.copies))
                         driver.inject(program, p.copies)
-                last = driver.step(p.every)
+                last = driver.step(p.sample)
                 history.append((last.epoch, [prog for prog, c in last.top_programs if c > 1]))
                 if last.high_order_entropy >= p.threshold:
                     crossed = last.epoch
