@@ -32,6 +32,15 @@ def arm_name(row: dict) -> str:
     return row["arm"] + ("+improved" if improved else "") + ("+known" if improved and row.get("known") else "")
 
 
+def _replicates(dominant: str | None) -> bool:
+    from neurosys.soup import is_replicator
+
+    if dominant in (None, ""):
+        return False
+    text = str(dominant).removeprefix("0x")  # an all-digit hex cell reads back as an int
+    return is_replicator(bytes.fromhex(text.zfill(len(text) + len(text) % 2)))
+
+
 def known_dir(out: Path) -> Path:
     return out.with_name(out.name + "_known")
 
@@ -41,17 +50,21 @@ def report(rows: list[dict], figure: Path) -> None:
     for row in rows:
         groups.setdefault(arm_name(row), []).append(row)
     data = {k: ([r["epochs"] for r in v], [bool(r["transition"]) for r in v]) for k, v in groups.items()}
-    print(f"{'arm':18s}{'n':>4s}{'transitions':>13s}{'median epochs':>15s}{'vs none p':>11s}"
-          f"{'vs random p':>13s}{'LLM calls':>11s}{'bytes/epoch':>13s}")
+    # A crossing is also checked for a replicator: a program that fills its partner with one
+    # byte makes the soup compressible (high-order entropy >= 1) without copying itself.
+    copier = {k: sum(bool(r["transition"]) and _replicates(r["dominant"]) for r in v) for k, v in groups.items()}
+    print(f"{'arm':22s}{'n':>4s}{'transitions':>13s}{'by a replicator':>17s}{'median epochs':>15s}"
+          f"{'vs none p':>11s}{'vs random p':>13s}{'LLM calls':>11s}{'bytes/epoch':>13s}")
     for name, (t, e) in sorted(data.items()):
         km = kaplan_meier(t, e)
         ps = [f"{logrank(t, e, *data[ref])[1]:.3g}" if ref in data and ref != name else "-"
               for ref in ("none", "random")]
-        bpe = groups[name][0]["injected_bytes"] / max(1, groups[name][0]["epochs"])
+        r0 = groups[name][0]
+        bpe = 0.0 if r0["arm"] == "none" else r0["programs"] * r0["copies"] * r0["program_length"] / r0["every"]
         calls = sum(r["llm_calls"] for r in groups[name])
         median = "> cap" if math.isinf(km.median) else f"{km.median:.0f}"
-        print(f"{name:18s}{len(t):4d}{sum(e):13d}{median:>15s}{ps[0]:>11s}{ps[1]:>13s}{calls:11d}"
-              f"{bpe:13.1f}")
+        print(f"{name:22s}{len(t):4d}{sum(e):13d}{copier[name]:17d}{median:>15s}{ps[0]:>11s}{ps[1]:>13s}"
+              f"{calls:11d}{bpe:13.1f}")
     paid = [r for r in rows if r.get("reward_id")]
     for r in paid:
         print(f"credit: {arm_name(r)} seed {r['seed']}: transition at {r['epochs']}, founder {r['founder']}"

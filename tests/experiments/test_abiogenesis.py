@@ -33,3 +33,15 @@ def test_points_are_checked():
         Point(arm="none", seed=0, cap=100, every=64)
     with pytest.raises(ValueError, match="unknown"):
         Point.from_dict({"arm": "none", "seed": 0, "epochs": 5})
+
+
+def test_a_transition_seeded_by_an_inventor_pays_its_founder(monkeypatch, tmp_path):
+    # the improved policy inventor also searches from the published replicator: it takes over.
+    # 2048 programs: in smaller soups 16 copies alone cross the threshold at once, before the
+    # economy's invention_min_epochs (then nothing is paid, by the economy's rule)
+    monkeypatch.setenv("NEUROSYS_LEDGER_PASSPHRASE", "abiogenesis test")
+    row = run_point({"arm": "policy", "seed": 1, "improved": True, "known": True, "size": 2048,
+                     "cap": 1024, "every": 64, "sample": 32, "programs": 1, "copies": 16})
+    assert row["transition"] and row["epochs"] < 1024
+    assert row["founder"] == "agent-1" and row["similarity"] >= 0.75
+    assert row["founded_epoch"] <= row["epochs"] and row["reward_id"].startswith("0x")

@@ -229,7 +229,8 @@ def run_point(point: dict[str, Any]) -> dict[str, Any]:
             dominant = last.replicators[0]
             copies = dict(last.top_programs).get(dominant, copies)
         trace = trace_founder(dominant, copies, history, injections)
-        row.update(dominant=dominant.hex(), founder=trace.founder.agent if trace.founder else "",
+        row.update(dominant="0x" + dominant.hex(),  # "0x": a CSV cell of digits stays text
+                   founder=trace.founder.agent if trace.founder else "",
                    founded_epoch=trace.founder.epoch if trace.founder else -1,
                    similarity=round(trace.founder_similarity, 4))
         if p.pay and trace.founder is not None and trace.founder.agent != "random":
