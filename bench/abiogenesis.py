@@ -32,6 +32,11 @@ def arm_name(row: dict) -> str:
     return row["arm"] + ("+improved" if improved else "") + ("+known" if improved and row.get("known") else "")
 
 
+def _order(item: tuple[str, object]) -> tuple[int, str]:
+    """Table order: (a) none, (b) llm, (c) random, (d) policy, each before its variants."""
+    return ARMS.index(item[0].split("+")[0]), item[0]
+
+
 def _replicates(dominant: str | None) -> bool:
     from neurosys.soup import is_replicator
 
@@ -55,7 +60,7 @@ def report(rows: list[dict], figure: Path) -> None:
     copier = {k: sum(bool(r["transition"]) and _replicates(r["dominant"]) for r in v) for k, v in groups.items()}
     print(f"{'arm':22s}{'n':>4s}{'transitions':>13s}{'by a replicator':>17s}{'median epochs':>15s}"
           f"{'vs none p':>11s}{'vs random p':>13s}{'LLM calls':>11s}{'bytes/epoch':>13s}")
-    for name, (t, e) in sorted(data.items()):
+    for name, (t, e) in sorted(data.items(), key=_order):
         km = kaplan_meier(t, e)
         ps = [f"{logrank(t, e, *data[ref])[1]:.3g}" if ref in data and ref != name else "-"
               for ref in ("none", "random")]
@@ -78,7 +83,7 @@ def _plot(data: dict[str, tuple[list, list]], cap: int, figure: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    for name, (t, e) in sorted(data.items()):
+    for name, (t, e) in sorted(data.items(), key=_order):
         km = kaplan_meier(t, e)
         xs, ys = [0.0], [1.0]
         for x, y in zip(km.times, km.survival):
@@ -87,7 +92,7 @@ def _plot(data: dict[str, tuple[list, list]], cap: int, figure: Path) -> None:
         xs.append(cap)
         ys.append(ys[-1])
         base = name.split("+")[0]
-        ax.plot(xs, ys, label=f"{LABEL.get(base, base)}{' improved' if '+' in name else ''} (n={len(t)})",
+        ax.plot(xs, ys, label=f"{LABEL.get(base, base)}{name[len(base):].replace('+', ' + ')} (n={len(t)})",
                 ls="--" if "+" in name else "-")
     ax.set_xlabel("epoch")
     ax.set_ylabel("fraction of runs not yet transitioned")
