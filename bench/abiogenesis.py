@@ -125,15 +125,15 @@ def main() -> None:
     if not args.report_only:
         fixed = dict(size=args.size, cap=args.cap, every=args.every, programs=args.programs,
                      copies=args.copies)
-        variants = [(a, False) for a in args.arms]
+        rounds = [[(a, False) for a in args.arms]]  # the first measurement, then the improved
         if args.improved:
-            variants += [(a, True) for a in args.arms if a in ("llm", "policy")]
+            rounds.append([(a, True) for a in args.arms if a in ("llm", "policy")])
         extra = {}
         if args.known:
-            variants, extra = [(a, True) for a in args.arms if a in ("llm", "policy")], {"known": True}
-        # seed-major order: an interrupted sweep has the arms of the same seeds (paired)
+            rounds, extra = [[(a, True) for a in args.arms if a in ("llm", "policy")]], {"known": True}
+        # seed-major within a round: an interrupted sweep has the arms of the same seeds (paired)
         points = [{"arm": a, "seed": p["seed"], "improved": imp, **fixed, **extra}
-                  for p in grid(seed=range(1, args.seeds + 1)) for a, imp in variants]
+                  for variants in rounds for p in grid(seed=range(1, args.seeds + 1)) for a, imp in variants]
         run_points(run_point, points, known_dir(args.out) if args.known else args.out,
                    num_cpus=args.num_cpus, progress=False)
     rows = read_results(args.out) + read_results(known_dir(args.out))
