@@ -80,6 +80,10 @@ class Agent:
     def finish(self, mgr: AgentManager) -> None:
         """Called once when the agent is retired."""
 
+    def prior(self, state: np.ndarray) -> int | None:
+        """The action a safe rule would take (a controller's error sign), or None."""
+        return None
+
     # -- the tick ------------------------------------------------------------------------------
     def fitness(self, window: int = 50) -> float:
         recent = list(self.rewards)[-window:]
@@ -117,6 +121,11 @@ class Agent:
         r = float(self.reward(mgr, prev_state, prev_action, state))
         advantage = r - self.policy.baseline
         self.policy.learn(prev_state, prev_action, r)
+        prior = self.prior(prev_state)
+        if prior is not None and mgr.config.prior_weight > 0:
+            # REINFORCE on a noisy reward drifts a controller toward "maintain" whatever the
+            # error (measured under a moving target); imitating its prior each tick anchors it
+            self.policy.imitate(prev_state, [prior], mgr.config.prior_weight)
         if followed and advantage > 0:
             # imitation of the LLM, weighted by how much better than usual the reward that
             # followed its decision was (a decision that made things worse teaches nothing)

@@ -25,6 +25,7 @@ class AgentsConfig:
     complexity: float = 0.5
     rate_gain_nA: float = 0.05       # modulation step (nA) at >= 100 % relative rate error
     warm_start: bool = True          # prime the rate controller's policy with the error's sign
+    prior_weight: float = 0.0        # controllers imitate the error's sign each tick with this weight
     mutation_factor: float = 1.25    # complexity controller: mutation rate x / ÷ per action
     mutation_rate_floor: float = 1e-6
     mutation_rate_ceiling: float = 0.05
@@ -34,6 +35,10 @@ class AgentsConfig:
     program_length: int = 64         # BFF program size the soup uses
     inject_count: int = 16           # copies of an invention injected into the soup
     follow_epochs: int = 50          # soup epochs after which an invention is judged
+    programs_per_call: int = 1       # BFF programs an inventor asks of one LLM call (amortises it)
+    informed: bool = False           # inventors see the BFF semantics and the soup's top programs
+    search_mutants: int = 0          # mutants per candidate screened by the replicator detector
+    known_replicators: bool = False  # the search also starts from the published replicator
     regime_window: int = 30          # samples of recent range for the regime detector
     regime_persist: int = 3          # samples outside the range before a new regime counts
     regime_min_margin_hz: float = 2.0

@@ -21,7 +21,7 @@ import torch
 from neurosys.agents.agent import Agent
 from neurosys.agents.config import AgentsConfig
 from neurosys.agents.roles import ComplexityController, Inventor, Observer, RateController
-from neurosys.agents.state import STATE_SIZE, read_float
+from neurosys.agents.state import STATE_SIZE, error_sign_action, read_float
 from neurosys.agents.triggers import LineageDetector, RegimeDetector
 from neurosys.control import check_targets
 from neurosys.llm.model import Decision
@@ -380,5 +380,4 @@ def _warm_start_rate(agent: Agent, rng: np.random.Generator, steps: int = 100) -
         states[:, 2:5] = rng.uniform(0.0, 1.0, (len(states), 3))
         states[:, 5] = rng.uniform(0.0, 5.0, len(states))
         states[:, 7] = 1.0
-        actions = np.where(states[:, 0] > 0.05, 0, np.where(states[:, 0] < -0.05, 2, 1))
-        agent.policy.imitate(states, actions)
+        agent.policy.imitate(states, error_sign_action(states[:, 0]))

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from neurosys.agents.agent import Agent
-from neurosys.agents.state import read_float, state_vector
+from neurosys.agents.search import search_replicators
+from neurosys.agents.state import error_sign_action, read_float, state_vector
 from neurosys.llm.prompts import format_prompt
+from neurosys.soup.tapes import KNOWN_REPLICATOR
 
 if TYPE_CHECKING:
     from neurosys.agents.manager import AgentManager
@@ -63,6 +65,9 @@ class _Controller(Agent):
 
     def target(self, mgr: AgentManager) -> float:
         return float(mgr.targets[self.target_key])
+
+    def prior(self, state: np.ndarray) -> int | None:
+        return int(error_sign_action(float(state[0])))
 
     def observe(self, mgr: AgentManager) -> np.ndarray:
         value, target = self.value(mgr), self.target(mgr)
@@ -251,17 +256,20 @@ class Inventor(Agent):
         size = program_length(mgr)
         if action == "invent" and self._program_future is None:
             if mgr.llm is not None and self._may_consult(mgr):
-                grammar = f'root ::= [<>{{}}+.,\\[\\]-]{{{max(1, size // 2)},{size}}}'
-                prompt = format_prompt("inventor", self._soup_summary(mgr))
+                n = mgr.config.programs_per_call  # one call, n programs: the call is the cost
+                line = f'[<>{{}}+.,\\[\\]-]{{{max(1, size // 2)},{size}}}'
+                grammar = f'root ::= {line}' + f' "\\n" {line}' * (n - 1)
+                name = "inventor_informed" if mgr.config.informed else "inventor"
+                prompt = format_prompt(name, self._soup_summary(mgr))
                 self._program_future = mgr.llm.generate_async(prompt, grammar=grammar,
-                                                              max_tokens=size, temperature=0.8)
+                                                              max_tokens=n * (size + 1), temperature=0.8)
             else:  # no LLM, or it cannot pay: a random program of BFF instructions
-                self._inject(mgr, bytes(self.rng.choice(list(BFF_ALPHABET), size)))
+                self._propose(mgr, [bytes(self.rng.choice(list(BFF_ALPHABET), size))])
         elif action == "mutate" and self.followed:
             best = max(self.followed, key=lambda p: self.followed[p][1])
             arr = np.frombuffer(best, dtype=np.uint8).copy()
             arr[self.rng.integers(0, len(arr))] = self.rng.choice(list(BFF_ALPHABET))
-            self._inject(mgr, arr.tobytes())
+            self._propose(mgr, [arr.tobytes()])
 
     def prompt(self, mgr: AgentManager, state: np.ndarray) -> str:
         copies = sum(c for _, c in self.followed.values())
@@ -281,8 +289,22 @@ class Inventor(Agent):
         top = mgr.workspace.read("soup/top_programs", None) or []
         top_count = top[0].get("count", 0) if top and isinstance(top[0], dict) else 0
         metrics = mgr.workspace.read("soup/metrics", None) or {}
-        return {"length": program_length(mgr), "distinct": int(metrics.get("distinct", 0) or 0),
-                "entropy": read_float(mgr.workspace, "avg_entropy"), "top_count": int(top_count)}
+        summary = {"length": program_length(mgr), "distinct": int(metrics.get("distinct", 0) or 0),
+                   "entropy": read_float(mgr.workspace, "avg_entropy"), "top_count": int(top_count)}
+        if mgr.config.informed:  # the soup's best copiers as examples (BFF code, checked as such)
+            # only their instructions: other bytes are no-ops, and a prompt takes no free text
+            summary["examples"] = b"\n".join(bytes(b for b in p if b in BFF_ALPHABET)
+                                              for p in self._soup_seeds(mgr)[:3])
+        return summary
+
+    def _soup_seeds(self, mgr: AgentManager) -> list[bytes]:
+        """The detector's replicators, then the most copied programs, then this agent's best."""
+        top = [e["program"] for e in mgr.workspace.read("soup/top_programs", None) or []
+               if isinstance(e, dict) and isinstance(e.get("program"), bytes) and e.get("count", 0) > 1]
+        mine = sorted(self.followed, key=lambda p: -self.followed[p][1])
+        known = [KNOWN_REPLICATOR] if mgr.config.known_replicators else []
+        seeds = [*(mgr.workspace.read("soup/replicators", None) or []), *known, *top, *mine]
+        return list(dict.fromkeys(p for p in seeds if isinstance(p, bytes)))
 
     def _collect_program(self, mgr: AgentManager) -> None:
         future = self._program_future
@@ -294,9 +316,21 @@ class Inventor(Agent):
         except Exception as exc:
             mgr.log.warning("inventor %s: the LLM failed (%s)", self.id, exc)
             return
-        program = bytes(b for b in text.encode("latin-1", "ignore") if b in BFF_ALPHABET)
-        if program:
+        programs = [bytes(b for b in line.encode("latin-1", "ignore") if b in BFF_ALPHABET)
+                    for line in text.split("\n")]
+        programs = [p for p in programs if p]
+        if programs:
             self.consultations += 1
+            self._propose(mgr, programs)
+
+    def _propose(self, mgr: AgentManager, programs: list[bytes]) -> None:
+        """Inject ``programs``; with ``search_mutants`` set, the best copiers among them, the
+        soup's seeds and their mutants take their places (as many as were proposed)."""
+        if mgr.config.search_mutants:
+            programs = search_replicators([*programs, *self._soup_seeds(mgr)], len(programs), self.rng,
+                                          per_candidate=mgr.config.search_mutants,
+                                          seed=int(self.rng.integers(0, 2**31)), length=program_length(mgr))
+        for program in programs:
             self._inject(mgr, program)
 
     def _inject(self, mgr: AgentManager, program: bytes) -> None:

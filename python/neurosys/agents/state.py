@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["STATE_SIZE", "read_float", "state_vector"]
+__all__ = ["STATE_SIZE", "read_float", "state_vector", "error_sign_action"]
 
 STATE_SIZE = 8
 
@@ -37,3 +37,10 @@ def state_vector(workspace: Any, value: float, reference: float, previous: float
         np.clip(spread / scale, 0.0, 5.0),
         1.0,
     ], dtype=np.float32)
+
+
+def error_sign_action(rel_error: np.ndarray | float, band: float = 0.05) -> np.ndarray:
+    """The controller's prior: 0 (decrease) above the target by more than ``band``, 2
+    (increase) below it, 1 (maintain) within."""
+    e = np.asarray(rel_error)
+    return np.where(e > band, 0, np.where(e < -band, 2, 1))

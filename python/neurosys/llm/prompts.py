@@ -33,6 +33,13 @@ TEMPLATES: dict[str, str] = {
         "Write a self-replicating BFF program of about {length} instructions using only "
         "< > {{ }} - + . , [ ]. The soup has {distinct} distinct programs, high-order entropy "
         "{entropy:.3f}; the best lineage has {top_count} copies."),
+    "inventor_informed": (
+        "BFF: two 64-byte programs are joined into one 128-byte tape that runs as code and data. "
+        "Two heads h0, h1 start at 0. < > move h0, {{ }} move h1, + - change the byte at h0, "
+        ". copies the byte at h0 to h1, , copies the byte at h1 to h0, [ jumps past the "
+        "matching ] if the byte at h0 is 0, ] jumps back to the matching [ if it is not 0. A "
+        "replicator loops copying itself into the other half. Copiers in the soup now:\n"
+        "{examples}\nWrite {length}-instruction variants that copy themselves."),
     "inventor_action": (
         "Your {followed} programs in the soup have {copies} copies together ({change:+d} since "
         "the last tick); {judged} earlier inventions were judged. Should you wait, invent a new "
@@ -45,6 +52,9 @@ VOCABULARY: frozenset[str] = frozenset({
     "snn/mean_rate", "snn/synchrony", "soup/complexity", "avg_entropy", "soup/lineage",
     "start", "new replicator lineage", "new activity regime", "command", "cloning",
 })
+
+
+_BFF_TEXT = frozenset(b"<>{}+-.,[]\n")
 
 
 def register_template(name: str, template: str) -> None:
@@ -67,6 +77,8 @@ def _check_value(key: str, value: Any) -> Any:
         return value if math.isfinite(value) else 0.0  # a NaN in the workspace reads as 0
     if isinstance(value, str) and (value in VOCABULARY or value.isdigit()):
         return value
+    if isinstance(value, bytes) and set(value) <= _BFF_TEXT:
+        return value.decode("ascii")  # BFF code: instructions only, it cannot carry words
     raise ValueError(f"prompt value {key!r} must be a number or one of neurosys's own words "
                      f"(roles, quantities), got {type(value).__name__} {str(value)[:40]!r}")
 
