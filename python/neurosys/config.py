@@ -137,6 +137,9 @@ class ClusterSection:
         "epochs between two migrations of programs to the next island (a ring)", lo=1))
     migration_fraction: float = field(default=0.01, metadata=_key(
         "share of an island's programs sent at each migration", lo=0.0, hi=1.0))
+    agent_workers: int = field(default=2, metadata=_key(
+        "AgentWorker actors of `neurosys run --ray` that run the agents (a pool); the workers of "
+        "a node share one LLM", lo=1))
 
 
 _SECTIONS: dict[str, type] = {

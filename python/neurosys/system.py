@@ -74,10 +74,13 @@ class System:
         workspace: an open workspace to use (and close at stop) instead of creating the named
             shared-memory one; the Ray runner passes its Redis workspace here.
         remote_soup: the soup the agents steer when it runs elsewhere (the Ray runner's proxy).
+        agent_pool: the agents' pool of Ray actors (``neurosys.cluster.agent_pool.AgentPool``):
+            the agents run there and use its shared model; None: they run here.
     """
 
     def __init__(self, config: SystemConfig | None = None, *, run_dir: str | Path | None = None,
-                 console_log: bool = True, workspace: Any = None, remote_soup: Any = None) -> None:
+                 console_log: bool = True, workspace: Any = None, remote_soup: Any = None,
+                 agent_pool: Any = None) -> None:
         if config is not None and not isinstance(config, SystemConfig):
             raise ValueError(f"config must be a neurosys.SystemConfig, got {type(config).__name__}")
         self.config = config if config is not None else SystemConfig()
@@ -88,6 +91,7 @@ class System:
         self.workspace: Any = None
         self._given_workspace = workspace
         self._remote_soup = remote_soup
+        self._agent_pool = agent_pool
         self.status_key = "system/status"  # a Ray actor's System publishes under its own key
         self.store: RunStore | None = None
         self.components = Components()
@@ -164,7 +168,8 @@ class System:
         log.info("starting the components (the first start loads torch, the LLM and the EVM)")
         try:
             self.components = build_components(cfg, self.workspace, self.store, self.run_dir,
-                                               remote_soup=self._remote_soup)
+                                               remote_soup=self._remote_soup,
+                                               agent_pool=self._agent_pool)
         except BaseException:
             self._close_resources()
             self._stopped = True

@@ -104,11 +104,12 @@ def _ledger_passphrase(cfg: SystemConfig, run_dir: Path, ledger: Any) -> str | N
 
 
 def build_components(cfg: SystemConfig, workspace: Any, store: Any, run_dir: Path, *,
-                     remote_soup: Any = None) -> Components:
-    """``remote_soup``: what the agents steer when the soup is not built here (Ray runner)."""
+                     remote_soup: Any = None, agent_pool: Any = None) -> Components:
+    """``remote_soup``: what the agents steer when the soup is not built here (Ray runner);
+    ``agent_pool``: the Ray actors the agents run in, with the model they share (Ray runner)."""
     c = Components()
     try:
-        _build(c, cfg, workspace, store, run_dir, remote_soup)
+        _build(c, cfg, workspace, store, run_dir, remote_soup, agent_pool)
     except BaseException:
         c.close()  # what was built before the failure
         raise
@@ -118,7 +119,7 @@ def build_components(cfg: SystemConfig, workspace: Any, store: Any, run_dir: Pat
 
 
 def _build(c: Components, cfg: SystemConfig, workspace: Any, store: Any, run_dir: Path,
-           remote_soup: Any) -> None:
+           remote_soup: Any, agent_pool: Any = None) -> None:
     seed = cfg.system.seed
 
     if cfg.network.enabled:
@@ -158,7 +159,8 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: Any, run_dir
             c.missing["llm"] = why  # type: ignore[assignment]
         else:
             try:
-                c.llm_model = llm.load(cfg.llm.model or None)
+                # a pool's agents share its per-node model: none is loaded here for them
+                c.llm_model = agent_pool.llm if agent_pool is not None else llm.load(cfg.llm.model or None)
             except ImportError as exc:  # the llama.cpp backend itself is not installed
                 c.missing["llm"] = f"the LLM backend is not importable ({exc})"
             else:
@@ -177,13 +179,13 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: Any, run_dir
             c.missing["agents"] = "the agents need the LLM, which is not available"
         else:
             soup = c.soup_driver if c.soup_driver is not None else remote_soup
-            c.agents = agents.AgentManager(workspace, c.llm_model, store, soup=soup,
-                                           economy=c.economy,
-                                           config={
-                                               "max_agents": cfg.agents.max_agents,
-                                               "consult_every": cfg.agents.consult_every,
-                                               "inventors": cfg.agents.inventors,
-                                               "program_length": cfg.soup.program_size,
-                                               "rate_hz": cfg.system.target_rate_hz,
-                                               "complexity": cfg.system.target_complexity,
-                                               "seed": seed})
+            manager = agent_pool.manager if agent_pool is not None else agents.AgentManager
+            c.agents = manager(workspace, c.llm_model, store, soup=soup, economy=c.economy,
+                               config={
+                                   "max_agents": cfg.agents.max_agents,
+                                   "consult_every": cfg.agents.consult_every,
+                                   "inventors": cfg.agents.inventors,
+                                   "program_length": cfg.soup.program_size,
+                                   "rate_hz": cfg.system.target_rate_hz,
+                                   "complexity": cfg.system.target_complexity,
+                                   "seed": seed})

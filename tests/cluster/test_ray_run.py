@@ -1,14 +1,18 @@
 """`neurosys run --ray` as a real process on the session's local Ray cluster, with a real Redis:
-it runs every component in an actor and stops cleanly at the end of its duration and on SIGTERM."""
+it runs every component in an actor (the agents in a pool of workers sharing one model per node)
+and stops cleanly at the end of its duration and on SIGTERM."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+
+import pytest
 
 from neurosys.workspace import Workspace
 from tests.system.conftest import small_config
@@ -26,13 +30,21 @@ def launch(tmp_path, ray_cluster, cfg, duration: float) -> tuple[subprocess.Pope
     return proc, run_dir
 
 
+def run_info(db_path) -> dict[str, str]:
+    db = sqlite3.connect(db_path)
+    try:
+        return dict(db.execute("SELECT key, value FROM run_info"))
+    finally:
+        db.close()
+
+
 def stop_reason(db_path) -> str:
     db = sqlite3.connect(db_path)
     try:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return dict(db.execute("SELECT key, value FROM run_info"))["stop_reason"]
     finally:
         db.close()
+    return run_info(db_path)["stop_reason"]
 
 
 def migrations(name: str, url: str) -> int:
@@ -45,7 +57,7 @@ def migrations(name: str, url: str) -> int:
 
 
 def test_ray_run_runs_every_component_in_an_actor_and_stops(tmp_path, ray_cluster):
-    cfg = small_config(tag="ray")
+    cfg = small_config(tag="ray", **{"cluster.agent_workers": 2})
     proc, run_dir = launch(tmp_path, ray_cluster, cfg, duration=6)
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
@@ -60,6 +72,31 @@ def test_ray_run_runs_every_component_in_an_actor_and_stops(tmp_path, ray_cluste
     for actor in ("network", "soup", "agents"):  # each flushed and closed its own store
         assert stop_reason(run_dir / "actors" / actor / "run.db") == "completed"
     assert (run_dir / "actors" / "agents" / "ledger").is_dir()
+    check_agent_pool(run_dir, ray_cluster)
+
+
+def check_agent_pool(run_dir, ray) -> None:
+    """The agents stepped in the pool's workers (not in the agents actor), whose nodes had one
+    model host each, and every one of those actors is gone."""
+    pool = json.loads(run_info(run_dir / "run.db")["agent_pool"])
+    workers = {w["name"]: w for w in pool["workers"]}
+    assert len(workers) == 2 and pool["coordinator_pid"] not in {w["pid"] for w in workers.values()}
+    assert set(pool["llm_hosts"]) == {w["node"] for w in workers.values()}  # one per node, each
+    with Workspace() as ws:
+        ws.restore(run_dir / "workspace.snapshot")
+        table = ws.read("agents/table")
+    assert table, "no agent was spawned"
+    for row in table:
+        assert row["pid"] == workers[row["worker"]]["pid"], row
+    db = sqlite3.connect(run_dir / "actors" / "agents" / "run.db")
+    try:  # the workers' steps, logged through the coordinator
+        stepped = {r[0] for r in db.execute("SELECT DISTINCT agent_id FROM agent_interactions")}
+    finally:
+        db.close()
+    assert stepped and stepped <= {row["id"] for row in table}
+    for name in [*workers, *pool["llm_hosts"].values()]:
+        with pytest.raises(ValueError):
+            ray.get_actor(name, namespace=pool["namespace"])
 
 
 def test_ray_run_sigterm_stops_every_actor_and_islands_migrate(tmp_path, ray_cluster, redis_url):

@@ -257,21 +257,27 @@ class AgentManager:
         every = self.config.collaboration_every
         if self.economy is None or every <= 0 or buyer.age % every:
             return None
-        seller = next((a for a in self.agents.values() if isinstance(a, Observer) and a.alive
-                       and a.lineage is None and a.quantity == quantity and a.id != buyer.id), None)
+        seller = self._seller(quantity, buyer.id)
         if seller is None:
             return None
-        prediction = seller.last_action  # None until the observer has predicted once
-        service = f"prediction:{quantity}:{seller.id}:{seller.age}"
+        seller_id, prediction, seller_age = seller  # prediction: None until it has predicted once
+        service = f"prediction:{quantity}:{seller_id}:{seller_age}"
         try:
-            paid = self.economy.on_collaboration(buyer.id, seller.id, self.config.collaboration_price,
+            paid = self.economy.on_collaboration(buyer.id, seller_id, self.config.collaboration_price,
                                                  service, delivered=prediction is not None)
         except Exception as exc:  # the ledger failing must not stop the tick
-            self.log.warning("economy.on_collaboration failed for %s -> %s: %s", buyer.id, seller.id, exc)
+            self.log.warning("economy.on_collaboration failed for %s -> %s: %s", buyer.id, seller_id, exc)
             return None
         if paid is None or prediction is None:
             return None
         return float(Observer.ACTIONS.index(prediction) - 1)
+
+    def _seller(self, quantity: str, buyer_id: str) -> tuple[str, str | None, int] | None:
+        """(id, last prediction, age) of the first live observer of ``quantity`` other than the
+        buyer, or None."""
+        seller = next((a for a in self.agents.values() if isinstance(a, Observer) and a.alive
+                       and a.lineage is None and a.quantity == quantity and a.id != buyer_id), None)
+        return None if seller is None else (seller.id, seller.last_action, seller.age)
 
     def wait_soup(self, timeout: float | None = None) -> None:
         """Block until every soup call queued so far has run."""
@@ -302,12 +308,15 @@ class AgentManager:
         if self.paused:
             self.publish()
             return
-        for agent in list(self.agents.values()):
-            if not agent.paused:
-                agent.step(self)
+        self._step_agents([a for a in self.agents.values() if not a.paused])
         self.ticks += 1
         self._population_rules()
         self.publish()
+
+    def _step_agents(self, active: list[Agent]) -> None:
+        """One step of each active agent, here (a Ray run's pool steps them in its actors)."""
+        for agent in active:
+            agent.step(self)
 
     # -- logging and reading ------------------------------------------------------------------
     def log_interaction(self, agent: Agent, state: np.ndarray, action: str, reward: float,

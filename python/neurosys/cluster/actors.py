@@ -9,6 +9,7 @@ the Ray runner.
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,12 @@ class ComponentHost:
         run_dir: the run directory (absolute); the actor writes under actors/<name>/.
         soup_host: the soup actor, for the agents (``SoupClient``).
         key_prefix: where this actor's soup publishes its keys instead of soup/ (islands >= 1).
+        agent_pool: the workers the agents run in (``neurosys.cluster.agent_pool.AgentPool``).
     """
 
     def __init__(self, name: str, config: dict[str, Any], backend: str, workspace_name: str,
-                 run_dir: str, soup_host: Any = None, key_prefix: str = "") -> None:
+                 run_dir: str, soup_host: Any = None, key_prefix: str = "",
+                 agent_pool: Any = None) -> None:
         from neurosys.config import SystemConfig
         from neurosys.system import System
         from neurosys.workspace import Workspace
@@ -41,7 +44,8 @@ class ComponentHost:
         workspace = Workspace.attach(workspace_name, backend=backend)
         remote_soup = SoupClient(soup_host) if soup_host is not None else None
         self.system = System(SystemConfig.from_dict(config), run_dir=Path(run_dir) / "actors" / name,
-                             console_log=False, workspace=workspace, remote_soup=remote_soup)
+                             console_log=False, workspace=workspace, remote_soup=remote_soup,
+                             agent_pool=agent_pool)
         self.system.status_key = f"cluster/{name}/status"
         self._key_prefix = key_prefix
         self._rng = np.random.default_rng()
@@ -52,6 +56,20 @@ class ComponentHost:
         if self._key_prefix and self.system.soup_driver is not None:
             self.system.soup_driver.workspace = _Prefixed(self.system.workspace, self._key_prefix)
         return list(self.system.runners)
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def economy_call(self, method: str, *args: Any) -> Any:
+        """A call of the agent pool's workers on this actor's economy: the ledger has one writer.
+        (The agents actor runs its calls concurrently: its own tick waits on the workers.)"""
+        from neurosys.cluster.agent_worker import ECONOMY_CALLS
+
+        economy = self.system.components.economy
+        if economy is None or method not in ECONOMY_CALLS:
+            raise ValueError(f"method: expected one of {sorted(ECONOMY_CALLS)} on this actor's "
+                             f"economy, got {method!r}")
+        return getattr(economy, method)(*args)
 
     def soup_call(self, method: str, *args: Any) -> Any:
         """The soup calls the agents make (see ``SoupClient``), run on this actor's soup."""

@@ -3,15 +3,18 @@
 The driver (this process, on the head node) is a ``System`` without local components: it owns
 the run directory, the run store, the workspace (created on Redis and persisted to the run
 directory), the control loop, the progress line and the summary, exactly as a local run. The
-components run in ``ComponentHost`` actors: "network", "soup" and "agents" (the LLM, the agents
-and the ledger they pay through, pinned to the head node because the ledger lives in the run
-directory). ``stop()`` (Ctrl-C, SIGTERM, the stop command, the end of the duration) stops every
-actor (each flushes its store and closes its components, the ledger last), then the driver.
+components run in ``ComponentHost`` actors: "network", "soup" and "agents" (the LLM, the agents'
+manager and the ledger they pay through, pinned to the head node because the ledger lives in the
+run directory); the agents themselves step in a pool of ``AgentWorker`` actors that share one
+``LLMHost`` per node (agent_pool.py). ``stop()`` (Ctrl-C, SIGTERM, the stop command, the end of
+the duration) stops every actor (each flushes its store and closes its components, the ledger
+last), then the pool, then the driver.
 """
 
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import threading
@@ -31,6 +34,8 @@ GROUPS: dict[str, tuple[str, ...]] = {"network": ("network",), "soup": ("soup",)
                                       "agents": ("llm", "agents", "ledger")}
 _ALL = tuple(s for group in GROUPS.values() for s in group)
 _STOP_TIMEOUT = 120.0
+# The agents actor answers its workers' economy calls while its own tick waits on them.
+_AGENTS_CONCURRENCY = 4
 
 
 def only(cfg: SystemConfig, sections: tuple[str, ...]) -> SystemConfig:
@@ -54,6 +59,7 @@ class RaySystem(System):
         self._ray = import_ray()
         self._redis: LocalRedis | None = None
         self.hosts: dict[str, Any] = {}
+        self.pool: Any = None  # the agents' AgentPool
         self._migrator: threading.Thread | None = None
         self.migrations = 0
         self._actor_summaries: dict[str, dict[str, Any]] = {}
@@ -101,6 +107,7 @@ class RaySystem(System):
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
         from neurosys.cluster.actors import ComponentHost
+        from neurosys.cluster.agent_pool import start_pool
 
         cfg = self.full_config
         wanted = [n for n, sections in GROUPS.items() if any(getattr(cfg, s).enabled for s in sections)]
@@ -108,29 +115,47 @@ class RaySystem(System):
         wanted[1:1] = [f"soup-{i}" for i in range(1, islands)]  # island 0 is "soup"
         # A small local cluster gets a share of a CPU per actor rather than actors left pending;
         # the engines' threads use what the node has either way.
-        cpus = min(1.0, self._ray.cluster_resources().get("CPU", 1.0) / max(1, len(wanted)))
+        workers = cfg.cluster.agent_workers if cfg.agents.enabled else 0
+        # (the pool: its workers and at most as many model hosts)
+        cpus = min(1.0, self._ray.cluster_resources().get("CPU", 1.0) / max(1, len(wanted) + 2 * workers))
         head = NodeAffinitySchedulingStrategy(self._ray.get_runtime_context().get_node_id(), soft=False)
         remote = self._ray.remote(ComponentHost)
         for name in wanted:
             options: dict[str, Any] = {"num_cpus": cpus, "name": f"{self.workspace_name}/{name}"}
-            if name == "agents":
-                options["scheduling_strategy"] = head
             soup = self.hosts.get("soup") if name == "agents" else None
+            if name == "agents":
+                options.update(scheduling_strategy=head, max_concurrency=_AGENTS_CONCURRENCY)
+                if workers:  # the agents' pool, before its coordinator, which gets it
+                    self.pool = start_pool(self._ray, workers, cfg.llm.model or None, self.workspace_name,
+                                           self.workspace_backend, soup, options["name"], cpus)
             group, _, island = name.partition("-")
             actor_cfg = only(cfg, GROUPS[group])
             if island:  # its own soup: seeded apart, publishing under its own keys
                 actor_cfg = actor_cfg.override({"system.seed": island_seed(cfg.system.seed, int(island)) % 2**31})
             self.hosts[name] = remote.options(**options).remote(
                 name, actor_cfg.to_dict(), self.workspace_backend, self.workspace_name,
-                str(self.run_dir), soup, f"soup/island/{island}/" if island else "")
+                str(self.run_dir), soup, f"soup/island/{island}/" if island else "",
+                self.pool if name == "agents" else None)
         started = self._ray.get([h.start.remote() for h in self.hosts.values()])
         for name, runners in zip(self.hosts, started):
             log.info("actor %s runs %s", name, ", ".join(runners) or "nothing")
+        if self.pool is not None:
+            self._info("agent_pool", json.dumps(self._describe_pool()))
         ring = [h for n, h in self.hosts.items() if n == "soup" or n.startswith("soup-")]
         if len(ring) > 1:
             self._migrator = threading.Thread(target=self._migrate, args=(ring,), name="neurosys-migrate",
                                               daemon=True)
             self._migrator.start()
+
+    def _describe_pool(self) -> dict[str, Any]:
+        """The pool as run_info records it: the agents actor's pid, the workers (name, node,
+        pid), the model hosts by node, and the Ray namespace their names live in."""
+        from neurosys.cluster.llm_host import host_name
+
+        return {"namespace": self._ray.get_runtime_context().namespace,
+                "coordinator_pid": self._ray.get(self.hosts["agents"].pid.remote()),
+                "workers": [{"name": w.name, "node": w.node, "pid": w.pid} for w in self.pool.workers],
+                "llm_hosts": {node: host_name(self.workspace_name, node) for node in self.pool.hosts}}
 
     def _migrate(self, ring: list[Any]) -> None:
         """The soup islands' ring: each time island i passes a multiple of migration_every epochs,
@@ -167,7 +192,12 @@ class RaySystem(System):
                     self._actor_summaries[name] = self._ray.get(ref, timeout=left)
                 except Exception as exc:  # noqa: BLE001 - reported in the summary
                     self._actor_summaries[name] = {"failed": {name: f"did not stop cleanly: {exc}"}}
-            for h in self.hosts.values():
+            if self.pool is not None:  # after the coordinator, whose last tick may use them
+                try:
+                    self._ray.get([w.actor.stop.remote() for w in self.pool.workers], timeout=_STOP_TIMEOUT)
+                except Exception as exc:  # noqa: BLE001 - reported in the summary
+                    self._actor_summaries["agent-pool"] = {"failed": {"agent-pool": f"did not stop cleanly: {exc}"}}
+            for h in [*self.hosts.values(), *(self.pool.actors() if self.pool is not None else [])]:
                 self._ray.kill(h)
         try:
             return super().stop(reason)
