@@ -151,6 +151,8 @@ class Workspace(_native.WorkspaceHandle):
             ``neurosys.workspace_redis.RedisWorkspace`` with the same API and value encoding.
     """
 
+    backend = "shm"  # what the handle runs on; a RedisWorkspace answers with its URL
+
     def __new__(cls, name: str | None = None, *args: Any, backend: str = "shm", **kwargs: Any) -> Any:
         if backend == "shm":
             return super().__new__(cls)

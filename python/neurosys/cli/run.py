@@ -113,11 +113,11 @@ def run(args: argparse.Namespace) -> int:
                            console_log=not args.quiet and not args.tui)
     else:
         system = System(cfg, run_dir=args.run_dir, console_log=not args.quiet and not args.tui)
-    backend = getattr(system, "workspace_backend", "shm")
     with _SignalStop(system):
         try:
             system.start()
             if not args.quiet:
+                backend = system.workspace.backend
                 console.print(f"run directory {system.run_dir}  workspace {system.workspace_name!r}"
                               f"  (attach: neurosys tui --attach {system.workspace_name}"
                               + (f" --backend {backend})" if backend != "shm" else ")"))
