@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bdir="$root/build/dev-$name"
 if [ ! -f "$bdir/CMakeCache.txt" ]; then
   cmake -S "$root" -B "$bdir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DNEUROSYS_CUDA=OFF \
-    -Dpybind11_DIR="$(python -m pybind11 --cmakedir)" "$@" >/dev/null
+    -Dpybind11_DIR="$(${PYTHON:-python3} -m pybind11 --cmakedir)" "$@" >/dev/null
 fi
 cmake --build "$bdir" -j "${NEUROSYS_BUILD_JOBS:-2}"
 site="$bdir/site/neurosys"

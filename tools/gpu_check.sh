@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The checks that need a GPU, as one script for a lent CUDA machine (see bench/RESULTS.md):
+# build with NEUROSYS_CUDA=ON, run the device-parametrised tests, then bench/bench_gpu.py.
+# Missing pure-Python wheels may be carried in .whl/ (installed to /tmp/site).
+set -uo pipefail
+export PYTHONUNBUFFERED=1 OMP_WAIT_POLICY=PASSIVE
+out=${OUT:-/tmp/gpu-out}; mkdir -p "$out"
+if ls .whl/*.whl >/dev/null 2>&1; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl
+  export PYTHONPATH=/tmp/site
+fi
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+NEUROSYS_BUILD_JOBS=$(nproc) tools/devbuild.sh gpu -DNEUROSYS_CUDA=ON \
+  -DCMAKE_CUDA_ARCHITECTURES=90 2>&1 | tail -3 | tee "$out/build.log"
+export PYTHONPATH=$PWD/build/dev-gpu/site${PYTHONPATH:+:$PYTHONPATH}
+python3 -c "from neurosys import _core; print('has_cuda', _core.has_cuda, 'devices', _core.cuda_device_count())"
+python3 -m pytest -q -p no:cacheprovider -o addopts="" ${GPU_TESTS:-tests/snn/test_cuda.py tests/soup/test_soup_cuda.py tests/test_core.py} 2>&1 | tee "$out/tests.log" | tail -25
+timeout ${BENCH_TIMEOUT:-240} python3 bench/bench_gpu.py ${BENCH_ARGS:-} 2>&1 | tee "$out/bench.log"
