@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bindings/register.hpp"
+#include "snn/limits.hpp"
 #include "snn/network.hpp"
 
 namespace py = pybind11;
@@ -54,6 +55,12 @@ neurosys::snn::Population& lif(Network& net, int pop) {
 
 void register_snn(py::module_& m) {
   auto s = m.def_submodule("snn", "Spiking network engine: conductance LIF, CSR synapses, STDP");
+  s.def("limits", [] { return neurosys::as_table(neurosys::snn::limits::kAll); },
+        "The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}.");
+  s.def("check_stdp", [](double tau_pre, double tau_post, double A_plus, double A_minus, double w_min,
+                         double w_max) {
+    neurosys::snn::validate(neurosys::snn::StdpParams{tau_pre, tau_post, A_plus, A_minus, w_min, w_max});
+  }, "Raise ValueError naming the first STDP parameter the engine would refuse.");
   py::class_<Network>(s, "Network")
       .def(py::init([](double dt, std::uint64_t seed, int threads, const std::string& device) {
              auto net = std::make_unique<Network>(dt, seed, threads,

@@ -10,6 +10,7 @@
 
 #include "bindings/register.hpp"
 #include "soup/analysis.hpp"
+#include "soup/limits.hpp"
 #include "soup/soup.hpp"
 
 namespace py = pybind11;
@@ -68,6 +69,8 @@ int check_threads(int threads) {
 void register_soup(py::module_& m) {
   py::module_ s = m.def_submodule("soup", "Primordial soup engine (BFF / BF)");
   s.attr("MAX_TAPE") = kMaxTape;
+  s.def("limits", [] { return as_table(limits::kAll); },
+        "The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}.");
 
   py::class_<SoupHandle>(s, "Soup")
       .def(py::init([](const std::string& language, std::uint64_t size, int program_length,

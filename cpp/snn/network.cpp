@@ -1,3 +1,4 @@
+// The network: construction (every value checked against snn/limits.hpp) and the step loop.
 #include "snn/network.hpp"
 
 #include <algorithm>
@@ -7,32 +8,31 @@
 #include <thread>
 
 #include "snn/cuda_backend.hpp"
+#include "snn/limits.hpp"
 #include "snn/math.hpp"
 
 namespace neurosys::snn {
 
-namespace {
-void require_finite(double x, const char* name) {
-  if (!std::isfinite(x)) throw std::invalid_argument(std::string(name) + " must be finite");
+void validate(const NeuronParams& p) {
+  check_all({{limits::tau_m, p.tau_m}, {limits::R_m, p.R_m}, {limits::v_rest, p.v_rest},
+             {limits::v_thresh, p.v_thresh}, {limits::v_reset, p.v_reset}, {limits::t_ref, p.t_ref}});
+  if (!(p.v_reset < p.v_thresh)) throw std::invalid_argument("v_reset must be below v_thresh");
 }
-void require_positive(double x, const char* name) {
-  require_finite(x, name);
-  if (!(x > 0.0)) throw std::invalid_argument(std::string(name) + " must be > 0");
+
+void validate(const StdpParams& s) {
+  check_all({{limits::tau_pre, s.tau_pre}, {limits::tau_post, s.tau_post}, {limits::A_plus, s.A_plus},
+             {limits::A_minus, s.A_minus}, {limits::w_min, s.w_min}, {limits::w_max, s.w_max}});
+  if (!(s.w_max > s.w_min)) throw std::invalid_argument("w_max must be greater than w_min");
 }
-}  // namespace
 
 Network::Network(double dt, std::uint64_t seed, int threads, Device device)
-    : dt_(dt), seed_(seed), threads_(1), device_(device) {
-  require_positive(dt, "dt");
-  if (dt > 0.01) throw std::invalid_argument("dt must be in (0, 10 ms]");
+    : dt_(check(limits::dt, dt)), seed_(seed), threads_(1), device_(device) {
   set_threads(threads);
 }
 
 void Network::set_threads(int threads) {
   check_idle("set_threads");
-  if (threads < 1 || threads > 1024)
-    throw std::invalid_argument("threads must be in [1, 1024], got " + std::to_string(threads));
-  threads_ = threads;
+  threads_ = static_cast<int>(check(limits::threads, std::int64_t{threads}));
 }
 
 void Network::check_idle(const char* what) const {
@@ -54,20 +54,12 @@ Projection& Network::proj(int index) {
 int Network::add_population(const std::string& name, std::int64_t n, const NeuronParams& p,
                             std::vector<Channel> channels) {
   check_idle("population");
-  if (n < 0 || n > (std::int64_t{1} << 31))
-    throw std::invalid_argument("n must be in [0, 2**31], got " + std::to_string(n));
-  require_positive(p.tau_m, "tau_m");
-  require_positive(p.R_m, "R_m");
-  require_finite(p.v_rest, "v_rest");
-  require_finite(p.v_thresh, "v_thresh");
-  require_finite(p.v_reset, "v_reset");
-  require_finite(p.t_ref, "t_ref");
-  if (p.t_ref < 0) throw std::invalid_argument("t_ref must be >= 0");
-  if (!(p.v_reset < p.v_thresh)) throw std::invalid_argument("v_reset must be below v_thresh");
+  check(limits::n, n);
+  validate(p);
   for (auto& c : channels) {
     // tau_syn = 0: a delta current channel (a spike's current lasts one step; NIR's LIF input)
-    if (!(c.current && c.tau == 0.0)) require_positive(c.tau, "tau_syn");
-    require_finite(c.E, "E_syn");
+    if (!(c.current && c.tau == 0.0)) check(limits::tau_syn, c.tau);
+    check(limits::E_syn, c.E);
     c.decay = c.tau > 0.0 ? std::exp(-dt_ / c.tau) : 0.0;
   }
   auto P = std::make_unique<Population>();
@@ -89,8 +81,7 @@ int Network::add_population(const std::string& name, std::int64_t n, const Neuro
 
 int Network::add_poisson(const std::string& name, std::int64_t n, const std::vector<double>& rates) {
   check_idle("poisson");
-  if (n < 0 || n > (std::int64_t{1} << 31))
-    throw std::invalid_argument("n must be in [0, 2**31], got " + std::to_string(n));
+  check(limits::n, n);
   auto P = std::make_unique<Population>();
   P->name = name;
   P->n = n;
@@ -112,76 +103,58 @@ void Network::set_rates(int index, const std::vector<double>& rates) {
   if (static_cast<std::int64_t>(rates.size()) != P.n && rates.size() != 1)
     throw std::invalid_argument("rate must be a scalar or have one entry per neuron (" +
                                 std::to_string(P.n) + ")");
-  for (double r : rates)
-    if (!std::isfinite(r) || r < 0) throw std::invalid_argument("rate must be finite and >= 0 Hz");
+  for (double r : rates) check(limits::rate, r);
   for (std::int64_t i = 0; i < P.n; ++i) P.rate[i] = rates.size() == 1 ? rates[0] : rates[i];
   P.redraw_poisson(step_, dt_, seed_);
 }
 
-static void check_delay(std::int32_t delay) {
-  if (delay < 1 || delay > 100000)
-    throw std::invalid_argument("delay must be in [1, 100000] steps (at least dt)");
-}
-
-int Network::connect_random(int pre, int post, const std::string& channel, double p, double weight,
-                            std::int32_t delay, bool allow_self) {
+template <typename Build>
+int Network::add_projection(int pre, int post, const std::string& channel, std::int32_t delay, Build build) {
   check_idle("connect");
   Population& A = pop(pre, "pre");
   Population& B = pop(post, "post");
   if (B.poisson) throw std::invalid_argument("post must be a neuron population, not a Poisson group");
-  if (!(p >= 0.0 && p <= 1.0)) throw std::invalid_argument("p must be in [0, 1]");
-  require_finite(weight, "weight");
-  check_delay(delay);
+  check(limits::delay, std::int64_t{delay});
   auto R = std::make_unique<Projection>();
   R->pre = pre;
   R->post = post;
   R->channel = B.channel_index(channel);
   R->delay = delay;
-  const std::uint64_t stream = 0xc0ec7000ULL + projs.size();
-  R->build_random(A.n, B.n, p, allow_self, pre == post, static_cast<float>(weight), seed_, stream,
-                  threads_);
+  build(*R, A, B);
   if (delay > 1) R->ring.assign(static_cast<std::size_t>(delay) * B.n, 0.0);
   projs.push_back(std::move(R));
   return static_cast<int>(projs.size()) - 1;
+}
+
+int Network::connect_random(int pre, int post, const std::string& channel, double p, double weight,
+                            std::int32_t delay, bool allow_self) {
+  check_all({{limits::p, p}, {limits::weight, weight}});
+  return add_projection(pre, post, channel, delay, [&](Projection& R, const Population& A, const Population& B) {
+    const std::uint64_t stream = 0xc0ec7000ULL + projs.size();
+    R.build_random(A.n, B.n, p, allow_self, pre == post, static_cast<float>(weight), seed_, stream,
+                   threads_);
+  });
 }
 
 int Network::connect_pairs(int pre, int post, const std::string& channel,
                            const std::vector<std::uint32_t>& i, const std::vector<std::uint32_t>& j,
                            const std::vector<float>& w, std::int32_t delay) {
-  check_idle("connect");
-  Population& A = pop(pre, "pre");
-  Population& B = pop(post, "post");
-  if (B.poisson) throw std::invalid_argument("post must be a neuron population, not a Poisson group");
   if (i.size() != j.size() || w.size() != i.size())
     throw std::invalid_argument("i, j and weight must have the same length");
-  for (auto x : i)
-    if (x >= A.n) throw std::invalid_argument("i: presynaptic index out of range [0, " + std::to_string(A.n) + ")");
-  for (auto x : j)
-    if (x >= B.n) throw std::invalid_argument("j: postsynaptic index out of range [0, " + std::to_string(B.n) + ")");
-  for (float x : w) require_finite(x, "weight");
-  check_delay(delay);
-  auto R = std::make_unique<Projection>();
-  R->pre = pre;
-  R->post = post;
-  R->channel = B.channel_index(channel);
-  R->delay = delay;
-  R->build_from_pairs(A.n, i, j, w);
-  if (delay > 1) R->ring.assign(static_cast<std::size_t>(delay) * B.n, 0.0);
-  projs.push_back(std::move(R));
-  return static_cast<int>(projs.size()) - 1;
+  for (float x : w) check(limits::weight, x);
+  return add_projection(pre, post, channel, delay, [&](Projection& R, const Population& A, const Population& B) {
+    for (auto x : i)
+      if (x >= A.n) throw std::invalid_argument("i: presynaptic index out of range [0, " + std::to_string(A.n) + ")");
+    for (auto x : j)
+      if (x >= B.n) throw std::invalid_argument("j: postsynaptic index out of range [0, " + std::to_string(B.n) + ")");
+    R.build_from_pairs(A.n, i, j, w);
+  });
 }
 
 void Network::enable_stdp(int index, const StdpParams& s) {
   check_idle("stdp");
   Projection& R = proj(index);
-  require_positive(s.tau_pre, "tau_pre");
-  require_positive(s.tau_post, "tau_post");
-  require_finite(s.A_plus, "A_plus");
-  require_finite(s.A_minus, "A_minus");
-  require_finite(s.w_min, "w_min");
-  require_finite(s.w_max, "w_max");
-  if (s.A_plus < 0 || s.A_minus < 0) throw std::invalid_argument("A_plus and A_minus must be >= 0");
-  if (!(s.w_max > s.w_min)) throw std::invalid_argument("w_max must be greater than w_min");
+  validate(s);
   R.enable_stdp(s, pops[R.pre]->n, pops[R.post]->n, dt_);
   for (float& w : R.weight) w = std::clamp<float>(w, s.w_min, s.w_max);
 }
@@ -207,7 +180,7 @@ int Network::add_state_monitor(int index, int variable, const std::vector<std::u
   check_idle("monitor_state");
   Population& P = pop(index, "group");
   if (P.poisson) throw std::invalid_argument("group: a Poisson group has no state variables");
-  if (every < 1) throw std::invalid_argument("every must be at least one step");
+  check(limits::every, every);
   if (variable < -2 || variable >= static_cast<int>(P.channels.size()))
     throw std::invalid_argument("variable out of range");
   for (auto i : indices)
@@ -414,7 +387,7 @@ void Network::run_pooled(std::int64_t end) {
 }
 
 std::int64_t Network::run(std::int64_t steps) {
-  if (steps < 0) throw std::invalid_argument("duration must be >= 0");
+  check(limits::duration, steps);
   bool expected = false;
   if (!running_.compare_exchange_strong(expected, true))
     throw std::runtime_error("run: the network is already running");

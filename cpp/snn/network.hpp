@@ -18,6 +18,11 @@
 
 namespace neurosys::snn {
 
+// Throw std::invalid_argument naming the first value outside snn/limits.hpp, or the pair that
+// disagrees (v_reset >= v_thresh, w_max <= w_min).
+void validate(const NeuronParams& p);
+void validate(const StdpParams& s);
+
 class Network {
  public:
   Network(double dt, std::uint64_t seed, int threads, Device device = Device::CPU);
@@ -65,6 +70,10 @@ class Network {
 
  private:
   friend std::int64_t run_on_cuda(Network& net, std::int64_t steps);
+  // What both connection rules share: the endpoint and delay checks and the new projection's
+  // bookkeeping; build(R, pre, post) checks the rule's own inputs and fills the synapses.
+  template <typename Build>
+  int add_projection(int pre, int post, const std::string& channel, std::int32_t delay, Build build);
   // What the threads of a step loop share: the per-step barrier and the stop flag per step
   // parity (written by thread 0 before the barrier).
   struct StepSync {

@@ -1,27 +1,24 @@
+// The soup engine: its configuration check (soup/limits.hpp), seeding, pairing and epochs.
 #include "soup/soup.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
+#include "soup/limits.hpp"
+
 namespace neurosys::soup {
 
 void validate(const SoupConfig& c) {
-  if (c.size < 2 || c.size % 2 != 0 || c.size > (1ULL << 31))
-    throw std::invalid_argument("size must be an even number of programs in [2, 2^31], got " +
-                                std::to_string(c.size));
-  if (c.program_length < 1 || 2 * c.program_length > kMaxTape)
-    throw std::invalid_argument("program_length must be in [1, " + std::to_string(kMaxTape / 2) +
-                                "], got " + std::to_string(c.program_length));
-  if (!(c.mutation_rate >= 0.0 && c.mutation_rate <= 1.0))
-    throw std::invalid_argument("mutation_rate must be a probability in [0, 1], got " +
-                                std::to_string(c.mutation_rate));
-  if (c.max_steps < 1)
-    throw std::invalid_argument("max_steps must be >= 1, got " + std::to_string(c.max_steps));
-  if (c.threads < 0)
-    throw std::invalid_argument("threads must be >= 0 (0 = all), got " + std::to_string(c.threads));
+  check(limits::size, static_cast<std::int64_t>(std::min<std::uint64_t>(c.size, INT64_MAX)));
+  check(limits::program_length, std::int64_t{c.program_length});
+  check(limits::mutation_rate, c.mutation_rate);
+  check(limits::max_steps, c.max_steps);
+  check(limits::threads, std::int64_t{c.threads});
 }
 
 Soup::Soup(const SoupConfig& config) : config_(config) {
@@ -62,9 +59,7 @@ void Soup::set_mutation_rate(double rate) {
 }
 
 void Soup::set_threads(int threads) {
-  if (threads < 0)
-    throw std::invalid_argument("threads must be >= 0 (0 = all), got " + std::to_string(threads));
-  config_.threads = threads;
+  config_.threads = static_cast<int>(check(limits::threads, std::int64_t{threads}));
 }
 
 // Fisher-Yates for i = N-1 .. 0, from the identity every epoch, so an epoch's pairing depends on

@@ -3,31 +3,36 @@
 Every key has a default, a type, a documented meaning and a valid range; `neurosys config --show`
 prints them all as a commented TOML file that is itself a valid configuration. Unknown sections,
 unknown keys and bad values raise ``ValueError`` naming the key (``network.dt``), so a typo never
-silently falls back to a default.
+silently falls back to a default. A key that feeds an engine parameter takes that parameter's
+rule from the engine (``feeds=``: ``neurosys.limits.engine_limit``); the others keep theirs here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import sys
+import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from neurosys.limits import Limit, check_range, engine_limit, range_text
 
 __all__ = ["SystemConfig", "SystemSection", "NetworkSection", "SoupSection", "LLMSection",
            "AgentsSection", "LedgerSection", "TUISection", "ClusterSection", "load_config"]
 
 
-def _key(doc: str, *, lo: float | None = None, hi: float | None = None, lo_open: bool = False,
-         choices: tuple[Any, ...] | None = None) -> dict[str, Any]:
-    """Field metadata: the documentation line and the accepted range or choices."""
-    return {"doc": doc, "lo": lo, "hi": hi, "lo_open": lo_open, "choices": choices}
+def _key(doc: str, *, lo: float = -math.inf, hi: float = math.inf, lo_open: bool = False,
+         choices: tuple[Any, ...] | None = None,
+         feeds: tuple[str, str] | None = None) -> dict[str, Any]:
+    """Field metadata: the documentation line and the accepted range or choices; ``feeds``
+    names the engine parameter (``("snn", "dt")``) whose rule the key takes instead."""
+    return {"doc": doc, "limit": Limit(lo, hi, lo_open), "choices": choices, "feeds": feeds}
+
+
+def _limit(f: dataclasses.Field) -> Limit:
+    feeds = f.metadata["feeds"]
+    return engine_limit(*feeds) if feeds else f.metadata["limit"]
 
 
 @dataclass
@@ -55,11 +60,11 @@ class SystemSection:
 @dataclass
 class NetworkSection:
     enabled: bool = field(default=True, metadata=_key("run the spiking network"))
-    n_neurons: int = field(default=1000, metadata=_key("neurons in the network", lo=1))
+    n_neurons: int = field(default=1000, metadata=_key("neurons in the network",
+                                                       feeds=("preset", "n_neurons")))
     connection_prob: float = field(default=0.1, metadata=_key(
-        "probability of a synapse between two neurons", lo=0.0, hi=1.0))
-    dt: float = field(default=1e-4, metadata=_key("integration step (s)", lo=0.0, hi=1e-2,
-                                                  lo_open=True))
+        "probability of a synapse between two neurons", feeds=("snn", "p")))
+    dt: float = field(default=1e-4, metadata=_key("integration step (s)", feeds=("snn", "dt")))
     chunk: float = field(default=0.05, metadata=_key(
         "simulated seconds per step of the network thread", lo=0.0, hi=10.0, lo_open=True))
     device: str = field(default="auto", metadata=_key("where the network runs",
@@ -71,10 +76,11 @@ class SoupSection:
     enabled: bool = field(default=True, metadata=_key("run the primordial soup"))
     language: str = field(default="bff", metadata=_key("program language", choices=("bf", "bff")))
     n_programs: int = field(default=4096, metadata=_key(
-        "programs in the soup (an even number: programs interact in pairs)", lo=2))
-    program_size: int = field(default=64, metadata=_key("bytes per program", lo=1, hi=65536))
+        "programs in the soup (an even number: programs interact in pairs)", feeds=("soup", "size")))
+    program_size: int = field(default=64, metadata=_key("bytes per program",
+                                                        feeds=("soup", "program_length")))
     mutation_rate: float = field(default=0.00024, metadata=_key(
-        "per-byte mutation probability per epoch", lo=0.0, hi=1.0))
+        "per-byte mutation probability per epoch", feeds=("soup", "mutation_rate")))
     epochs_per_step: int = field(default=4, metadata=_key(
         "epochs per step of the soup thread", lo=1))
     metrics_every: int = field(default=8, metadata=_key(
@@ -165,17 +171,12 @@ def _check_value(section: str, f: dataclasses.Field, value: Any) -> Any:
     elif kind is str:
         if not isinstance(value, str):
             raise ValueError(f"{name} must be a string, got {value!r}")
-    meta = f.metadata
-    if meta.get("choices") is not None and value not in meta["choices"]:
-        accepted = ", ".join(repr(c) for c in meta["choices"])
+    choices = f.metadata["choices"]
+    if choices is not None and value not in choices:
+        accepted = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {accepted}, got {value!r}")
-    lo, hi = meta.get("lo"), meta.get("hi")
-    if lo is not None and (value <= lo if meta.get("lo_open") else value < lo):
-        raise ValueError(f"{name} must be {'>' if meta.get('lo_open') else '>='} {lo}, got {value!r}")
-    if hi is not None and value > hi:
-        raise ValueError(f"{name} must be <= {hi}, got {value!r}")
-    if name == "soup.n_programs" and value % 2:
-        raise ValueError(f"{name} must be an even number (programs interact in pairs), got {value!r}")
+    if kind in (int, float):
+        check_range(name, value, _limit(f))
     return value
 
 
@@ -258,15 +259,12 @@ class SystemConfig:
 
 
 def _range_text(f: dataclasses.Field) -> str:
-    meta = f.metadata
-    if meta.get("choices"):
-        return " (one of " + ", ".join(_toml_value(c) for c in meta["choices"]) + ")"
-    parts = []
-    if meta.get("lo") is not None:
-        parts.append(f"{'>' if meta.get('lo_open') else '>='} {meta['lo']:g}")
-    if meta.get("hi") is not None:
-        parts.append(f"<= {meta['hi']:g}")
-    return f" ({', '.join(parts)})" if parts else ""
+    if f.metadata["choices"]:
+        return " (one of " + ", ".join(_toml_value(c) for c in f.metadata["choices"]) + ")"
+    if type(f.default) not in (int, float):
+        return ""
+    text = range_text(_limit(f), integer=type(f.default) is int)
+    return f" ({text})" if text else ""
 
 
 def _toml_value(value: Any) -> str:

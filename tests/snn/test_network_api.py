@@ -193,6 +193,11 @@ def test_stop_from_another_thread_releases_the_gil():
     assert len(ticks) >= 200
 
 
+def _sampled_every(every):
+    net = snn.Network()
+    return net.monitor_state(net.population("P", 1), every=every)
+
+
 @pytest.mark.parametrize("call, arg", [
     (lambda: snn.Network(dt=0), "dt"),
     (lambda: snn.Network(dt=float("nan")), "dt"),
@@ -207,6 +212,10 @@ def test_stop_from_another_thread_releases_the_gil():
     (lambda: snn.Network().poisson("S", 3, rate=[1.0, 2.0]), "rate"),
     (lambda: snn.STDP(w_max=-1.0), "w_max"),
     (lambda: snn.STDP(w_max=1.0, rule="triplet"), "rule"),
+    (lambda: snn.STDP(w_max=1.0, tau_pre=0.0), "tau_pre"),
+    (lambda: snn.Network(threads=0), "threads"),
+    (lambda: snn.Network().population("P", 1.5), "n"),
+    (lambda: _sampled_every(0.0), "every"),
 ])
 def test_bad_input_raises_value_error_naming_the_argument(call, arg):
     with pytest.raises(ValueError, match=arg):

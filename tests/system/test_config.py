@@ -90,3 +90,19 @@ def test_docs_list_every_default():
     doc = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text()
     assert SystemConfig().to_toml(comments=True) in doc, \
         "docs/configuration.md is stale: paste the output of `neurosys config --show`"
+
+
+
+@pytest.mark.parametrize("key, engine, parameter", [
+    ("network.dt", "snn", "dt"), ("network.connection_prob", "snn", "p"),
+    ("soup.n_programs", "soup", "size"), ("soup.program_size", "soup", "program_length"),
+    ("soup.mutation_rate", "soup", "mutation_rate"),
+])
+def test_keys_that_feed_an_engine_take_its_rule(key, engine, parameter):
+    from neurosys import _core
+
+    _, hi, *_ = getattr(_core, engine).limits()[parameter]
+    section, name = key.split(".")
+    kind = type(getattr(getattr(SystemConfig(), section), name))
+    with pytest.raises(ValueError, match=f"{key} must be <= {kind(hi)}"):
+        SystemConfig.from_dict({section: {name: kind(hi) * 2 + 2}})

@@ -1,6 +1,8 @@
 """The user-facing spiking network: populations, Poisson groups, projections, monitors and
 ``run``. Quantities are SI floats (use ``neurosys.units``); the work happens in the native core
-(``neurosys._core.snn``), which releases the GIL while it simulates."""
+(``neurosys._core.snn``), which releases the GIL while it simulates. The core checks every
+parameter's range (its table, ``_core.snn.limits()``); this module converts arguments to its
+types (``neurosys.arguments``) and turns seconds into steps."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from neurosys import _core
+from neurosys.arguments import integer, real, seed as seed_value, text
 from neurosys.snn.monitors import RateMonitor, SpikeMonitor, StateMonitor
 from neurosys.snn.stdp import STDP
 from neurosys.units import mV, ms
@@ -36,22 +39,33 @@ DEFAULT_CHANNELS: dict[str, Channel] = {
 }
 
 
-def _finite(name: str, value: float) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
+def _state_values(name: str, value: ArrayLike, n: int, dtype: type) -> np.ndarray:
+    """``value`` checked for a write into an engine array of ``n`` entries: a scalar or one
+    finite value per entry (the write goes straight to the array, past the engine's checks)."""
+    arr = np.asarray(value, dtype=dtype)
+    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
+        raise ValueError(f"{name} must be a scalar or an array of shape ({n},), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    return arr
 
 
-def _count(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return int(value)
+class _EngineArray:
+    """An engine array of a population or projection, as a zero-copy numpy view
+    (``core_name``: the ``_core.snn.Network`` method that returns it); assigning writes into
+    it (a scalar or one finite value per entry)."""
+
+    def __init__(self, core_name: str, dtype: type = float) -> None:
+        self.core_name, self.dtype = core_name, dtype
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> np.ndarray:
+        return getattr(obj.net._core, self.core_name)(obj.index)
+
+    def __set__(self, obj: Any, value: ArrayLike) -> None:
+        self.__get__(obj)[:] = _state_values(self.name, value, len(obj), self.dtype)
 
 
 class Group:
@@ -69,7 +83,10 @@ class Group:
 
 class Population(Group):
     """Conductance-based LIF neurons. ``v``, ``I_inj`` and ``g(channel)`` are zero-copy numpy
-    views of the native state: write into them (``pop.v[:] = ...``) to set state."""
+    views of the native state: write into them (``pop.v[:] = ...``) or assign them to set state."""
+
+    v = _EngineArray("v")
+    I_inj = _EngineArray("i_inj")
 
     def __init__(self, net: "Network", index: int, name: str, n: int,
                  channels: dict[str, Channel], params: dict[str, float], method: str) -> None:
@@ -78,37 +95,12 @@ class Population(Group):
         self.params = params
         self.method = method
 
-    @property
-    def v(self) -> np.ndarray:
-        return self.net._core.v(self.index)
-
-    @v.setter
-    def v(self, value: ArrayLike) -> None:
-        self.v[:] = self._checked("v", value)
-
-    @property
-    def I_inj(self) -> np.ndarray:
-        return self.net._core.i_inj(self.index)
-
-    @I_inj.setter
-    def I_inj(self, value: ArrayLike) -> None:
-        self.I_inj[:] = self._checked("I_inj", value)
-
     def g(self, channel: str) -> np.ndarray:
         """Conductance (S) or current (A) of ``channel``, one entry per neuron (a view)."""
         names = list(self.channels)
         if channel not in names:
             raise ValueError(f"channel must be one of {names}, got {channel!r}")
         return self.net._core.g(self.index, names.index(channel))
-
-    def _checked(self, name: str, value: ArrayLike) -> np.ndarray:
-        arr = np.asarray(value, dtype=float)
-        if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != self.n):
-            raise ValueError(f"{name} must be a scalar or an array of shape ({self.n},), "
-                             f"got shape {arr.shape}")
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must be finite")
-        return arr
 
 
 class PoissonGroup(Group):
@@ -120,16 +112,15 @@ class PoissonGroup(Group):
 
     @rate.setter
     def rate(self, value: ArrayLike) -> None:
-        arr = np.atleast_1d(np.asarray(value, dtype=float))
-        if arr.ndim != 1 or arr.shape[0] not in (1, self.n):
-            raise ValueError(f"rate must be a scalar or an array of shape ({self.n},)")
-        self.net._core.set_rates(self.index, arr)
+        self.net._core.set_rates(self.index, np.atleast_1d(np.asarray(value, dtype=float)))
 
 
 class Projection:
     """Synapses from ``pre`` onto one channel of ``post`` (CSR by presynaptic neuron).
     ``weights`` is a zero-copy float32 view in CSR order; ``sources``/``targets`` give the
     (pre, post) index of each entry."""
+
+    weights = _EngineArray("weights", np.float32)
 
     def __init__(self, net: "Network", index: int, pre: Group, post: Population, channel: str,
                  delay_steps: int, stdp: STDP | None) -> None:
@@ -138,20 +129,6 @@ class Projection:
 
     def __len__(self) -> int:
         return int(self.net._core.n_synapses(self.index))
-
-    @property
-    def weights(self) -> np.ndarray:
-        return self.net._core.weights(self.index)
-
-    @weights.setter
-    def weights(self, value: ArrayLike) -> None:
-        arr = np.asarray(value, dtype=np.float32)
-        if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != len(self)):
-            raise ValueError(f"weights must be a scalar or an array of shape ({len(self)},), "
-                             f"got shape {arr.shape}")
-        if not np.all(np.isfinite(arr)):
-            raise ValueError("weights must be finite")
-        self.weights[:] = arr
 
     @property
     def targets(self) -> np.ndarray:
@@ -191,19 +168,10 @@ class Network:
 
     def __init__(self, dt: float = 0.1 * ms, seed: int = 0, device: str = "auto",
                  threads: int | None = None) -> None:
-        dt = _finite("dt", dt)
-        if dt <= 0:
-            raise ValueError(f"dt must be > 0 seconds, got {dt}")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-        if device not in ("auto", "cpu", "cuda"):
-            raise ValueError(f"device must be 'auto', 'cpu' or 'cuda', got {device!r}")
-        if threads is not None:
-            threads = _count("threads", threads)
-            if threads < 1:
-                raise ValueError("threads must be >= 1")
-        self._threads = threads
-        self._core = _core.snn.Network(dt, int(seed) & 0xFFFFFFFFFFFFFFFF, threads or 1, device)
+        self._threads = None if threads is None else integer("threads", threads)
+        self._core = _core.snn.Network(real("dt", dt), seed_value(seed),
+                                       1 if threads is None else self._threads,
+                                       text("device", device))
         #: "cpu" or "cuda" (the same model, delays and STDP on both)
         self.device: str = self._core.device
         self.groups: dict[str, Group] = {}
@@ -236,8 +204,8 @@ class Network:
         (exponential Euler: conductances frozen over a step, exact for current input, stable
         at any dt, about twice the cost of a neuron update)."""
         name = self._name(name)
-        n = _count("n", n)
-        params = {k: _finite(k, val) for k, val in dict(tau_m=tau_m, v_rest=v_rest,
+        n = integer("n", n)
+        params = {k: real(k, val) for k, val in dict(tau_m=tau_m, v_rest=v_rest,
                   v_thresh=v_thresh, v_reset=v_reset, t_ref=t_ref, R_m=R_m).items()}
         channels = dict(DEFAULT_CHANNELS if channels is None else channels)
         if not channels:
@@ -246,7 +214,7 @@ class Network:
         for cname, c in channels.items():
             if not isinstance(c, Channel):
                 raise ValueError(f"channels[{cname!r}] must be a snn.Channel")
-            spec.append((str(cname), _finite("tau_syn", c.tau), _finite("E_syn", c.E), bool(c.current)))
+            spec.append((str(cname), real("tau_syn", c.tau), real("E_syn", c.E), bool(c.current)))
         index = self._core.add_population(name, n, params["tau_m"], params["v_rest"],
                                           params["v_thresh"], params["v_reset"], params["t_ref"],
                                           params["R_m"], method, spec)
@@ -259,7 +227,7 @@ class Network:
     def poisson(self, name: str, n: int, rate: ArrayLike) -> PoissonGroup:
         """Add ``n`` independent Poisson sources firing at ``rate`` Hz (scalar or per neuron)."""
         name = self._name(name)
-        n = _count("n", n)
+        n = integer("n", n)
         arr = np.atleast_1d(np.asarray(rate, dtype=float))
         index = self._core.add_poisson(name, n, arr)
         group = PoissonGroup(self, index, name, n)
@@ -288,25 +256,15 @@ class Network:
             raise ValueError("post must be a neuron population (Poisson groups have no inputs)")
         if channel not in post.channels:
             raise ValueError(f"channel must be one of {list(post.channels)}, got {channel!r}")
-        if delay is None:
-            steps = 1
-        else:
-            delay = _finite("delay", delay)
-            if delay < 0:
-                raise ValueError(f"delay must be >= 0 seconds, got {delay}")
-            steps = max(1, int(round(delay / self.dt)))
+        steps = 1 if delay is None else max(1, self._steps("delay", delay))
         if stdp is not None and not isinstance(stdp, STDP):
             raise ValueError("stdp must be a snn.STDP or None")
         given = [p is not None, i is not None or j is not None, rule is not None]
         if sum(given) != 1:
             raise ValueError("give exactly one of p=, i=/j= or rule=")
         if p is not None:
-            p = _finite("p", p)
-            if not 0.0 <= p <= 1.0:
-                raise ValueError(f"p must be in [0, 1], got {p}")
-            w = _finite("weight", weight)
-            index = self._core.connect_random(pre.index, post.index, channel, p, w, steps,
-                                              bool(allow_self))
+            index = self._core.connect_random(pre.index, post.index, channel, real("p", p),
+                                              real("weight", weight), steps, bool(allow_self))
         else:
             if rule is not None:
                 if rule == "one_to_one":
@@ -330,8 +288,6 @@ class Network:
             w_arr = np.asarray(weight, dtype=np.float32)
             if w_arr.ndim > 1 or (w_arr.ndim == 1 and w_arr.shape != i_arr.shape):
                 raise ValueError(f"weight must be a scalar or have shape {i_arr.shape}, got {w_arr.shape}")
-            if not np.all(np.isfinite(w_arr)):
-                raise ValueError("weight must be finite")
             index = self._core.connect_pairs(pre.index, post.index, channel, i_arr.astype(np.int64),
                                              j_arr.astype(np.int64), np.atleast_1d(w_arr), steps)
         if stdp is not None:
@@ -363,9 +319,7 @@ class Network:
         else:
             raise ValueError(f"variable must be 'v', 'I_inj' or one of {list(group.channels)}, "
                              f"got {variable!r}")
-        every_steps = 1 if every is None else int(round(_finite("every", every) / self.dt))
-        if every_steps < 1:
-            raise ValueError("every must be at least dt")
+        every_steps = 1 if every is None else self._steps("every", every)
         idx = np.atleast_1d(np.asarray(indices, dtype=np.int64))
         k = self._core.add_state_monitor(group.index, var, idx, every_steps)
         return StateMonitor(self, group, k, variable, idx)
@@ -381,9 +335,8 @@ class Network:
 
     @threads.setter
     def threads(self, value: int) -> None:
-        value = _count("threads", value)
-        self._threads = value
-        self._core.threads = value
+        self._core.threads = integer("threads", value)
+        self._threads = self._core.threads
 
     def _auto_threads(self) -> int:
         synapses = sum(len(p) for p in self.projections)
@@ -394,13 +347,18 @@ class Network:
     def run(self, duration: float) -> float:
         """Advance ``duration`` seconds (rounded to steps); returns the simulated time advanced
         (shorter if ``stop()`` was called from another thread). The GIL is released."""
-        duration = _finite("duration", duration)
-        if duration < 0:
-            raise ValueError(f"duration must be >= 0 seconds, got {duration}")
+        steps = self._steps("duration", duration)
         if self._threads is None:
             self._core.threads = self._auto_threads()
-        steps = int(round(duration / self.dt))
         return self._core.run(steps) * self.dt
+
+    def _steps(self, name: str, seconds: Any) -> int:
+        """``seconds`` (a time >= 0) rounded to whole steps; the engine checks the step count.
+        A negative time is refused here, in seconds: it could round to an accepted 0 steps."""
+        value = real(name, seconds)
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be a finite time >= 0 seconds, got {value}")
+        return int(round(value / self.dt))
 
     def stop(self) -> None:
         """Ask a running ``run()`` to return after the current step (thread-safe)."""

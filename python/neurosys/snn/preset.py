@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from neurosys.arguments import integer
+from neurosys.limits import Limit, check_range
 from neurosys.snn.network import Network
 from neurosys.snn.stdp import STDP
 from neurosys.units import Hz, mV, ms, nA, nS
@@ -26,6 +28,8 @@ TABLE = "neural_activity"
 SCHEMA = "time REAL, neuron_id INTEGER, variable TEXT, value REAL"
 RASTER_MAX = 5000
 HISTORY = 200
+# the preset's own parameters that the configuration feeds (config.py takes its rule from here)
+LIMITS = {"n_neurons": Limit(lo=2)}  # at least one excitatory and one inhibitory neuron
 
 
 def synchrony(steps: np.ndarray, indices: np.ndarray, n: int, n_steps: int, bin_steps: int) -> float:
@@ -52,8 +56,8 @@ class NeuromorphicNetwork:
                  modulation_step: float = 0.01 * nA, i_inj_range: tuple[float, float] = (0.0, 1 * nA),
                  voltage_neurons: int = 10, voltage_every: float = 1 * ms,
                  log_spikes: bool = True, threads: int | None = None) -> None:
-        if isinstance(n_neurons, bool) or not isinstance(n_neurons, int) or n_neurons < 2:
-            raise ValueError(f"n_neurons must be an integer >= 2, got {n_neurons!r}")
+        n_neurons = integer("n_neurons", n_neurons)
+        check_range("n_neurons", n_neurons, LIMITS["n_neurons"])
         for name, value in (("weight", weight), ("inh_weight", inh_weight), ("i_inj", i_inj),
                             ("modulation_step", modulation_step)):
             if not isinstance(value, (int, float)) or not math.isfinite(value):

@@ -1,11 +1,16 @@
-"""Pair-based STDP (Song, Miller & Abbott 2000) with per-neuron event-driven traces."""
+"""Pair-based STDP (Song, Miller & Abbott 2000) with per-neuron event-driven traces: the rule's
+parameters, checked by the engine when the rule is made (``_core.snn.check_stdp``)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from neurosys import _core
+from neurosys.arguments import real
 from neurosys.units import ms
+
+# the parameters in the order of _core.snn.check_stdp and Network.enable_stdp
+_ENGINE_ORDER = ("tau_pre", "tau_post", "A_plus", "A_minus", "w_min", "w_max")
 
 
 @dataclass(frozen=True)
@@ -25,15 +30,10 @@ class STDP:
     rule: str = "additive"
 
     def __post_init__(self) -> None:
-        for name in ("w_max", "tau_pre", "tau_post", "A_plus", "A_minus", "w_min"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ValueError(f"{name} must be a finite number, got {value!r}")
-        if self.tau_pre <= 0 or self.tau_post <= 0:
-            raise ValueError("tau_pre and tau_post must be > 0 seconds")
-        if self.A_plus < 0 or self.A_minus < 0:
-            raise ValueError("A_plus and A_minus must be >= 0")
-        if not self.w_max > self.w_min:
-            raise ValueError(f"w_max must be greater than w_min, got {self.w_max} <= {self.w_min}")
         if self.rule not in ("additive", "multiplicative"):
             raise ValueError(f"rule must be 'additive' or 'multiplicative', got {self.rule!r}")
+        values = [real(name, getattr(self, name)) for name in _ENGINE_ORDER]
+        for name, value in zip(_ENGINE_ORDER, values):
+            object.__setattr__(self, name, value)  # frozen: the converted floats
+        # the engine's own check, so that a bad rule fails here rather than at connect()
+        _core.snn.check_stdp(*values)

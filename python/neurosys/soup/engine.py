@@ -1,18 +1,41 @@
 """``Soup``: the pairwise primordial soup (BFF or BF) on the native engine, with metrics,
-injection and bit-exact checkpoints."""
+injection and bit-exact checkpoints. The engine checks every parameter's range (its table,
+``_core.soup.limits()``); this module converts arguments to its types (``neurosys.arguments``)."""
 
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
+from typing import Any, Callable, Generic, TypeVar
 
 import numpy as np
 
 from neurosys import _core
+from neurosys.arguments import integer, real, seed as seed_value
 from neurosys.soup.metrics import SoupMetrics, compute_metrics
 
 _FORMAT = "neurosys-soup/1"
+T = TypeVar("T")
+
+
+class _EngineAttribute(Generic[T]):
+    """An attribute of the engine, read through; with ``convert`` it can be set too (the engine
+    checks the converted value)."""
+
+    def __init__(self, convert: Callable[[str, Any], T] | None = None, doc: str | None = None) -> None:
+        self.convert, self.__doc__ = convert, doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, soup: Any, owner: type | None = None) -> T:
+        return getattr(soup._core, self.name)
+
+    def __set__(self, soup: Any, value: Any) -> None:
+        if self.convert is None:
+            raise AttributeError(f"{self.name} is fixed when the soup is made")
+        setattr(soup._core, self.name, self.convert(self.name, value))
 
 
 class Soup:
@@ -27,72 +50,35 @@ class Soup:
                  seed: int = 0, mutation_rate: float = 2**-12, max_steps: int = 8192,
                  rng: str = "default", heads_from_tape: bool = False, device: str = "auto",
                  threads: int = 0) -> None:
-        for name, value in (("size", size), ("program_length", program_length), ("seed", seed),
-                            ("max_steps", max_steps), ("threads", threads)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise ValueError(f"{name} must be an integer, got {value!r}")
-        if seed < 0 or seed >= 2**64:
-            raise ValueError(f"seed must be in [0, 2^64), got {seed}")
-        if size < 2 or size % 2:
-            raise ValueError(f"size must be an even number of programs >= 2, got {size}")
-        if not isinstance(mutation_rate, (int, float, np.floating)) or not 0.0 <= float(mutation_rate) <= 1.0:
-            raise ValueError(f"mutation_rate must be a probability in [0, 1], got {mutation_rate!r}")
-        self._core = _core.soup.Soup(language=language, size=int(size), program_length=int(program_length),
-                                     seed=int(seed), mutation_rate=float(mutation_rate),
-                                     max_steps=int(max_steps), rng=rng, heads_from_tape=bool(heads_from_tape),
-                                     device=device, threads=int(threads))
+        self._core = _core.soup.Soup(
+            language=language, size=integer("size", size),
+            program_length=integer("program_length", program_length), seed=seed_value(seed),
+            mutation_rate=real("mutation_rate", mutation_rate), max_steps=integer("max_steps", max_steps),
+            rng=rng, heads_from_tape=bool(heads_from_tape), device=device, threads=integer("threads", threads))
         self._inject_calls = 0
 
     # --- configuration -----------------------------------------------------------------------
-    language = property(lambda self: self._core.language)
-    size = property(lambda self: self._core.size)
-    program_length = property(lambda self: self._core.program_length)
-    seed = property(lambda self: self._core.seed)
-    max_steps = property(lambda self: self._core.max_steps)
-    rng = property(lambda self: self._core.rng)
-    heads_from_tape = property(lambda self: self._core.heads_from_tape)
-    device = property(lambda self: self._core.device)
-
-    @property
-    def mutation_rate(self) -> float:
-        return self._core.mutation_rate
-
-    @mutation_rate.setter
-    def mutation_rate(self, rate: float) -> None:
-        self._core.mutation_rate = float(rate)
-
-    @property
-    def threads(self) -> int:
-        return self._core.threads
-
-    @threads.setter
-    def threads(self, n: int) -> None:
-        self._core.threads = int(n)
+    language = _EngineAttribute[str]()
+    size = _EngineAttribute[int]()
+    program_length = _EngineAttribute[int]()
+    seed = _EngineAttribute[int]()
+    max_steps = _EngineAttribute[int]()
+    rng = _EngineAttribute[str]()
+    heads_from_tape = _EngineAttribute[bool]()
+    device = _EngineAttribute[str]()
+    mutation_rate = _EngineAttribute[float](real)
+    threads = _EngineAttribute[int](integer)
 
     # --- state -------------------------------------------------------------------------------
-    @property
-    def programs(self) -> np.ndarray:
-        """(size x program_length) uint8, zero-copy view of the soup."""
-        return self._core.programs
-
-    @property
-    def epoch(self) -> int:
-        return self._core.epoch
-
-    @property
-    def last_ops(self) -> np.ndarray:
-        """Executed instructions (no-ops excluded) of every pair in the last epoch."""
-        return self._core.last_ops
-
-    @property
-    def total_ops(self) -> int:
-        return self._core.total_ops
+    programs = _EngineAttribute[np.ndarray](doc="(size x program_length) uint8, zero-copy view of the soup.")
+    epoch = _EngineAttribute[int]()
+    last_ops = _EngineAttribute[np.ndarray](
+        doc="Executed instructions (no-ops excluded) of every pair in the last epoch.")
+    total_ops = _EngineAttribute[int]()
 
     def run(self, epochs: int = 1) -> int:
         """Run `epochs` epochs; returns the instructions executed."""
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
-        return self._core.run(int(epochs))
+        return self._core.run(integer("epochs", epochs))
 
     def inject(self, program: bytes | bytearray | str | np.ndarray, count: int = 1) -> np.ndarray:
         """Overwrite `count` distinct random programs with `program` (shorter programs are padded
