@@ -7,11 +7,15 @@ Each figure is the median of --repeat runs. The seed class is reproduced below: 
 threading.Lock, versions and timestamps, one threading.Thread started per subscriber call, and a
 logging f-string evaluated on every read and write (logger at its default WARNING level, so the
 string is built and the record discarded). "seed, no log" is the same class without those calls.
+The last two rows (the read below Python, and the raw-CPython read against a pybind11 method) use
+the benchmark-only extension _workspace_bench, which the bench builds in the CMake build tree
+beside neurosys._core (tools/devbuild.sh makes one); without a build tree they are skipped.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import multiprocessing as mp
 import os
@@ -21,10 +25,13 @@ import statistics
 import subprocess
 import threading
 import time
+import types
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 
+import neurosys._core
 from neurosys.workspace import Workspace
 
 ARRAY = np.random.default_rng(0).random(1000)
@@ -300,6 +307,22 @@ def wakeup_redis(port, n: int):
     return float(np.median(lat)), float(np.percentile(lat, 99))
 
 
+def bench_helpers() -> types.ModuleType | None:
+    """The benchmark-only extension _workspace_bench (cpp/bindings/bench), built on demand in the
+    build tree of the neurosys._core being measured (tools/devbuild.sh makes one); None without a
+    build tree, e.g. for an installed wheel."""
+    build = Path(os.path.realpath(neurosys._core.__file__)).parent
+    if not (build / "CMakeCache.txt").exists():
+        return None
+    subprocess.run(["cmake", "--build", str(build), "--target", "_workspace_bench"], check=True,
+                   stdout=subprocess.DEVNULL)
+    path = next(build.glob("_workspace_bench*.so"))
+    spec = importlib.util.spec_from_file_location("_workspace_bench", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 # --- main ---------------------------------------------------------------------------------------
 def median_of(repeat, fn):
     runs = [fn() for _ in range(repeat)]
@@ -335,13 +358,21 @@ def main() -> None:
     out = np.empty(1000)
     rows["read_into 1000 f64"]["neurosys"] = median_of(
         args.repeat, lambda: rate(lambda n: [ws.read_into("a", out) for _ in range(n)], secs))
-    ws.write("b64", b"x" * 59)  # 64 encoded bytes
-    def cpp_read():
-        t0 = time.thread_time()
-        wall_ns = ws._bench_read("b64", 5_000_000)
-        return wall_ns, (time.thread_time() - t0) * 1e9 / 5_000_000
+    helpers = bench_helpers()
+    if helpers:
+        ws.write("b64", b"x" * 59)  # 64 encoded bytes
 
-    cpp_ns = median_of(args.repeat, cpp_read)
+        def cpp_read():
+            t0 = time.thread_time()
+            wall_ns = helpers.cpp_read_ns(ws, "b64", 5_000_000)
+            return wall_ns, (time.thread_time() - t0) * 1e9 / 5_000_000
+
+        cpp_ns = median_of(args.repeat, cpp_read)
+        # The same read behind pybind11's dispatcher, called as a method: does the raw path pay?
+        pybind11_read = types.MethodType(helpers.pybind11_read, ws)
+        dispatch = median_of(args.repeat, lambda: {
+            "raw": rate(lambda n: [ws.read("f") for _ in range(n)], secs),
+            "pybind11": rate(lambda n: [pybind11_read("f") for _ in range(n)], secs)})
 
     for label, log in (("seed", True), ("seed, no log", False)):
         seed = SeedGlobalWorkspace(log=log)
@@ -405,7 +436,13 @@ def main() -> None:
           f" (waiter spinning); after 0.5 ms idle (futex sleep) median {lat_idle[0]:.1f} us, "
           f"p99 {lat_idle[1]:.1f} us"
           + (f"; Redis BLPOP median {lat_redis[0]:.1f} us, p99 {lat_redis[1]:.1f} us" if lat_redis else ""))
-    print(f"{'C++-level 64-byte read':30s} {cpp_ns[0]:.1f} ns wall, {cpp_ns[1]:.1f} ns thread CPU time")
+    if helpers:
+        print(f"{'C++-level 64-byte read':30s} {cpp_ns[0]:.1f} ns wall, {cpp_ns[1]:.1f} ns thread CPU time")
+        print(f"{'read float, call path':30s} raw METH_FASTCALL {fmt_rate(dispatch['raw'])}, "
+              f"pybind11 method {fmt_rate(dispatch['pybind11'])} "
+              f"({dispatch['raw'] / dispatch['pybind11']:.2f}x)")
+    else:
+        print("C++-level read and call-path rows: skipped (no CMake build tree beside neurosys._core)")
     print(f"clock: {args.clock}; load average at end: {os.getloadavg()[0]:.1f}")
     if redis_peer:
         redis_peer.close()

@@ -42,3 +42,25 @@ def test_lazy_public_names():
     assert neurosys.RunStore is __import__("neurosys.storage").storage.RunStore
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         neurosys.nope  # noqa: B018
+
+
+def test_core_errors_are_one_family():
+    from neurosys.errors import ParameterError, WorkspaceClosedError, WorkspaceFullError
+    from neurosys.workspace import WorkspaceUnavailable
+
+    assert "CoreError" in neurosys.__all__ and _core.CoreError is neurosys.CoreError
+    assert _core.workspace.WorkspaceFullError is WorkspaceFullError
+    assert _core.workspace.WorkspaceClosedError is WorkspaceClosedError
+    # each keeps the built-in base the core raised before, so older except clauses still match
+    for cls, builtin in ((ParameterError, ValueError), (WorkspaceFullError, RuntimeError),
+                         (WorkspaceClosedError, ValueError), (WorkspaceUnavailable, ValueError)):
+        assert issubclass(cls, neurosys.CoreError) and issubclass(cls, builtin)
+
+
+def test_engine_argument_errors_are_parameter_errors():
+    from neurosys.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="device must be"):
+        _core.resolve_device("gpu")
+    with pytest.raises(ValueError, match="language must be"):
+        _core.soup.Soup(language="nope", size=4)

@@ -5,6 +5,7 @@
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "neurosys native core (private; use the neurosys package)";
+  register_errors(m);
   register_common(m);
   register_workspace(m);
   register_soup(m);

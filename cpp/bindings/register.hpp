@@ -1,7 +1,8 @@
 #pragma once
+// The bindings' entry points: one function per area, each in its own .cpp file.
 #include <pybind11/pybind11.h>
 
-// One function per area, each in its own register_*.cpp.
+void register_errors(pybind11::module_& m);  // first: the others raise these classes
 void register_common(pybind11::module_& m);
 void register_workspace(pybind11::module_& m);
 void register_soup(pybind11::module_& m);

@@ -20,7 +20,7 @@ using neurosys::snn::Network;
 namespace {
 
 template <typename T>
-py::array view(py::handle owner, std::vector<T>& data) {
+py::array_t<T> view(py::handle owner, std::vector<T>& data) {
   return py::array_t<T>({static_cast<py::ssize_t>(data.size())}, {static_cast<py::ssize_t>(sizeof(T))},
                         data.data(), owner);
 }
@@ -43,6 +43,28 @@ std::vector<std::uint32_t> to_indices(const py::array& a, const char* name) {
     out[k] = static_cast<std::uint32_t>(x);
   }
   return out;
+}
+
+// A numpy copy of a monitor buffer (shape: its length, unless given).
+template <typename T>
+py::array_t<T> copy_of(const std::vector<T>& data, std::vector<py::ssize_t> shape = {}) {
+  if (shape.empty()) shape = {static_cast<py::ssize_t>(data.size())};
+  return py::array_t<T>(shape, data.data());
+}
+
+// The method name(k, clear=False) of one monitor kind: copy(monitor) as numpy arrays, then
+// empty(monitor) when clear is asked (refused while the network runs).
+template <typename Monitor, typename Copy, typename Empty>
+auto monitor_reader(std::vector<Monitor> Network::*monitors, Copy copy, Empty empty) {
+  return [=](Network& net, int k, bool clear) {
+    auto& mon = (net.*monitors).at(k);
+    auto data = copy(mon);
+    if (clear) {
+      net.check_idle("clear");
+      empty(mon);
+    }
+    return data;
+  };
 }
 
 neurosys::snn::Population& lif(Network& net, int pop) {
@@ -92,19 +114,23 @@ void register_snn(py::module_& m) {
                ch.push_back(c);
              }
              return net.add_population(name, n, p, std::move(ch));
-           })
+           },
+           py::arg("name"), py::arg("n"), py::arg("tau_m"), py::arg("v_rest"), py::arg("v_thresh"),
+           py::arg("v_reset"), py::arg("t_ref"), py::arg("R_m"), py::arg("method"), py::arg("channels"))
       .def("add_poisson", [](Network& net, const std::string& name, std::int64_t n, const py::array& rates) {
         return net.add_poisson(name, n, to_vector<double>(rates, "rate"));
-      })
+      }, py::arg("name"), py::arg("n"), py::arg("rates"))
       .def("set_rates", [](Network& net, int pop, const py::array& rates) {
         net.set_rates(pop, to_vector<double>(rates, "rate"));
-      })
+      }, py::arg("pop"), py::arg("rates"))
       .def("connect_random",
            [](Network& net, int pre, int post, const std::string& channel, double p, double w,
               std::int32_t delay, bool allow_self) {
              py::gil_scoped_release release;
              return net.connect_random(pre, post, channel, p, w, delay, allow_self);
-           })
+           },
+           py::arg("pre"), py::arg("post"), py::arg("channel"), py::arg("p"), py::arg("weight"),
+           py::arg("delay"), py::arg("allow_self"))
       .def("connect_pairs",
            [](Network& net, int pre, int post, const std::string& channel, const py::array& i,
               const py::array& j, const py::array& w, std::int32_t delay) {
@@ -114,92 +140,88 @@ void register_snn(py::module_& m) {
              if (wv.size() == 1 && iv.size() != 1) wv.assign(iv.size(), wv[0]);
              py::gil_scoped_release release;
              return net.connect_pairs(pre, post, channel, iv, jv, wv, delay);
-           })
+           },
+           py::arg("pre"), py::arg("post"), py::arg("channel"), py::arg("i"), py::arg("j"), py::arg("w"),
+           py::arg("delay"))
       .def("enable_stdp",
            [](Network& net, int proj, double tau_pre, double tau_post, double A_plus, double A_minus,
               double w_min, double w_max, bool multiplicative) {
              net.enable_stdp(proj, {tau_pre, tau_post, A_plus, A_minus, w_min, w_max, multiplicative});
-           })
+           },
+           py::arg("proj"), py::arg("tau_pre"), py::arg("tau_post"), py::arg("A_plus"), py::arg("A_minus"),
+           py::arg("w_min"), py::arg("w_max"), py::arg("multiplicative"))
       .def("add_spike_monitor",
            [](Network& net, int pop, py::object indices) {
              if (indices.is_none()) return net.add_spike_monitor(pop, {}, true);
              return net.add_spike_monitor(pop, to_indices(py::array::ensure(indices), "indices"), false);
-           })
+           },
+           py::arg("pop"), py::arg("indices"))
       .def("add_state_monitor",
            [](Network& net, int pop, int variable, const py::array& indices, std::int64_t every) {
              return net.add_state_monitor(pop, variable, to_indices(indices, "indices"), every);
-           })
-      .def("add_rate_monitor", &Network::add_rate_monitor)
+           },
+           py::arg("pop"), py::arg("variable"), py::arg("indices"), py::arg("every"))
+      .def("add_rate_monitor", &Network::add_rate_monitor, py::arg("pop"))
       .def("spike_data",
-           [](Network& net, int k, bool clear) {
-             auto& mon = net.spike_mons.at(k);
-             py::array_t<std::int64_t> steps(mon.steps.size());
-             py::array_t<std::int32_t> idx(mon.indices.size());
-             std::copy(mon.steps.begin(), mon.steps.end(), steps.mutable_data());
-             std::copy(mon.indices.begin(), mon.indices.end(), idx.mutable_data());
-             if (clear) { net.check_idle("clear"); mon.steps.clear(); mon.indices.clear(); }
-             return py::make_tuple(steps, idx);
-           }, py::arg("k"), py::arg("clear") = false)
+           monitor_reader(
+               &Network::spike_mons, [](auto& m) { return py::make_tuple(copy_of(m.steps), copy_of(m.indices)); },
+               [](auto& m) { m.steps.clear(); m.indices.clear(); }),
+           py::arg("k"), py::arg("clear") = false)
       .def("state_data",
-           [](Network& net, int k, bool clear) {
-             auto& mon = net.state_mons.at(k);
-             const py::ssize_t rows = mon.steps.size(), cols = mon.indices.size();
-             py::array_t<std::int64_t> steps(rows);
-             py::array_t<double> vals({rows, cols});
-             std::copy(mon.steps.begin(), mon.steps.end(), steps.mutable_data());
-             std::copy(mon.values.begin(), mon.values.end(), vals.mutable_data());
-             if (clear) { net.check_idle("clear"); mon.steps.clear(); mon.values.clear(); }
-             return py::make_tuple(steps, vals);
-           }, py::arg("k"), py::arg("clear") = false)
+           monitor_reader(
+               &Network::state_mons,
+               [](auto& m) {
+                 const py::ssize_t rows = m.steps.size(), cols = m.indices.size();
+                 return py::make_tuple(copy_of(m.steps), copy_of(m.values, {rows, cols}));
+               },
+               [](auto& m) { m.steps.clear(); m.values.clear(); }),
+           py::arg("k"), py::arg("clear") = false)
       .def("rate_data",
-           [](Network& net, int k, bool clear) {
-             auto& mon = net.rate_mons.at(k);
-             py::array_t<std::int32_t> counts(mon.counts.size());
-             std::copy(mon.counts.begin(), mon.counts.end(), counts.mutable_data());
-             const std::int64_t first = mon.first_step;
-             if (clear) { net.check_idle("clear"); mon.first_step += mon.counts.size(); mon.counts.clear(); }
-             return py::make_tuple(first, counts);
-           }, py::arg("k"), py::arg("clear") = false)
+           monitor_reader(
+               &Network::rate_mons, [](auto& m) { return py::make_tuple(m.first_step, copy_of(m.counts)); },
+               [](auto& m) { m.first_step += m.counts.size(); m.counts.clear(); }),
+           py::arg("k"), py::arg("clear") = false)
       .def("run",
            [](Network& net, std::int64_t steps) {
              py::gil_scoped_release release;
              return net.run(steps);
-           })
+           },
+           py::arg("steps"))
       .def("stop", &Network::stop)
       // zero-copy state views (numpy arrays whose base keeps the network alive)
-      .def("v", [](py::object self, int pop) { return view(self, lif(self.cast<Network&>(), pop).v); })
-      .def("i_inj", [](py::object self, int pop) { return view(self, lif(self.cast<Network&>(), pop).i_inj); })
-      .def("refractory", [](py::object self, int pop) { return view(self, lif(self.cast<Network&>(), pop).refractory); })
+      .def("v", [](py::object self, int pop) { return view(self, lif(self.cast<Network&>(), pop).v); }, py::arg("pop"))
+      .def("i_inj", [](py::object self, int pop) { return view(self, lif(self.cast<Network&>(), pop).i_inj); }, py::arg("pop"))
+      .def("refractory", [](py::object self, int pop) { return view(self, lif(self.cast<Network&>(), pop).refractory); }, py::arg("pop"))
       .def("g", [](py::object self, int pop, int k) {
         auto& P = lif(self.cast<Network&>(), pop);
         if (k < 0 || k >= static_cast<int>(P.g.size())) throw std::invalid_argument("channel out of range");
         return view(self, P.g[k]);
-      })
+      }, py::arg("pop"), py::arg("channel"))
       .def("rate", [](py::object self, int pop) {
         auto& P = self.cast<Network&>().pop(pop, "group");
         if (!P.poisson) throw std::invalid_argument("group is not a Poisson group");
         return view(self, P.rate);
-      })
-      .def("weights", [](py::object self, int k) { return view(self, self.cast<Network&>().proj(k).weight); })
-      .def("targets", [](py::object self, int k) { return view(self, self.cast<Network&>().proj(k).target); })
-      .def("row_ptr", [](py::object self, int k) { return view(self, self.cast<Network&>().proj(k).row); })
-      .def("pop_size", [](Network& net, int pop) { return net.pop(pop, "group").n; })
-      .def("n_synapses", [](Network& net, int k) { return net.proj(k).size(); })
-      .def("plastic", [](Network& net, int k) { return net.proj(k).plastic; })
+      }, py::arg("pop"))
+      .def("weights", [](py::object self, int k) { return view(self, self.cast<Network&>().proj(k).weight); }, py::arg("proj"))
+      .def("targets", [](py::object self, int k) { return view(self, self.cast<Network&>().proj(k).target); }, py::arg("proj"))
+      .def("row_ptr", [](py::object self, int k) { return view(self, self.cast<Network&>().proj(k).row); }, py::arg("proj"))
+      .def("pop_size", [](Network& net, int pop) { return net.pop(pop, "group").n; }, py::arg("pop"))
+      .def("n_synapses", [](Network& net, int k) { return net.proj(k).size(); }, py::arg("proj"))
+      .def("plastic", [](Network& net, int k) { return net.proj(k).plastic; }, py::arg("proj"))
       .def("set_plastic", [](Network& net, int k, bool on) {
         net.check_idle("stdp");
         auto& R = net.proj(k);
         if (on && R.col.empty()) throw std::invalid_argument("stdp was never configured on this projection");
         R.plastic = on;
-      })
+      }, py::arg("proj"), py::arg("on"))
       .def("static_bytes_per_synapse", [](Network& net, int k) {
         auto& R = net.proj(k);
         return static_cast<double>(sizeof(R.weight[0]) + sizeof(R.target[0]));
-      })
+      }, py::arg("proj"))
       .def("memory_bytes", [](Network& net, int k) {
         auto& R = net.proj(k);
         return static_cast<std::int64_t>(R.weight.size() * sizeof(float) + R.target.size() * 4 +
                                          R.row.size() * 8 + R.ring.size() * 8 +
                                          R.col.size() * 8 + R.col_syn.size() * 8);
-      });
+      }, py::arg("proj"));
 }

@@ -59,6 +59,14 @@ void check_tape_length(py::ssize_t len, const char* name, int min_len) {
                                 std::to_string(kMaxTape) + " bytes, got " + std::to_string(len));
 }
 
+// A property setter that waits for a running epoch (the lock) with the GIL released.
+template <typename T, void (Soup::*Set)(T)>
+void set_locked(SoupHandle& h, T value) {
+  py::gil_scoped_release release;
+  std::lock_guard<std::mutex> guard(h.lock);
+  (h.soup.*Set)(value);
+}
+
 int check_threads(int threads) {
   if (threads < 0) throw std::invalid_argument("threads must be >= 0 (0 = all), got " + std::to_string(threads));
   return threads;
@@ -124,34 +132,14 @@ void register_soup(py::module_& m) {
                                return view<std::uint32_t>(h.soup.permutation(),
                                                           {py::ssize_t(h.soup.config().size)}, self);
                              })
-      .def_property(
-          "epoch", [](SoupHandle& h) { return h.soup.epoch(); },
-          [](SoupHandle& h, std::uint64_t e) {
-            py::gil_scoped_release release;
-            std::lock_guard<std::mutex> guard(h.lock);
-            h.soup.set_epoch(e);
-          })
-      .def_property(
-          "total_ops", [](SoupHandle& h) { return h.soup.total_ops(); },
-          [](SoupHandle& h, std::uint64_t v) {
-            py::gil_scoped_release release;
-            std::lock_guard<std::mutex> guard(h.lock);
-            h.soup.set_total_ops(v);
-          })
-      .def_property(
-          "mutation_rate", [](SoupHandle& h) { return h.soup.config().mutation_rate; },
-          [](SoupHandle& h, double rate) {
-            py::gil_scoped_release release;
-            std::lock_guard<std::mutex> guard(h.lock);
-            h.soup.set_mutation_rate(rate);
-          })
-      .def_property(
-          "threads", [](SoupHandle& h) { return h.soup.config().threads; },
-          [](SoupHandle& h, int t) {
-            py::gil_scoped_release release;
-            std::lock_guard<std::mutex> guard(h.lock);
-            h.soup.set_threads(t);
-          })
+      .def_property("epoch", [](SoupHandle& h) { return h.soup.epoch(); },
+                    &set_locked<std::uint64_t, &Soup::set_epoch>)
+      .def_property("total_ops", [](SoupHandle& h) { return h.soup.total_ops(); },
+                    &set_locked<std::uint64_t, &Soup::set_total_ops>)
+      .def_property("mutation_rate", [](SoupHandle& h) { return h.soup.config().mutation_rate; },
+                    &set_locked<double, &Soup::set_mutation_rate>)
+      .def_property("threads", [](SoupHandle& h) { return h.soup.config().threads; },
+                    &set_locked<int, &Soup::set_threads>)
       .def_property_readonly("language", [](SoupHandle& h) { return language_name(h.soup.config().language); })
       .def_property_readonly("size", [](SoupHandle& h) { return h.soup.config().size; })
       .def_property_readonly("program_length", [](SoupHandle& h) { return h.soup.config().program_length; })

@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "Ledger": "neurosys.ledger",
     "System": "neurosys.system",
     "SystemConfig": "neurosys.config",
+    "CoreError": "neurosys.errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -55,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from neurosys import agents, ledger, llm, snn, soup, units
     from neurosys.agents import Agent, AgentManager
     from neurosys.config import SystemConfig
+    from neurosys.errors import CoreError
     from neurosys.ledger import Ledger
     from neurosys.llm import LLMIntegration
     from neurosys.snn import NeuromorphicNetwork

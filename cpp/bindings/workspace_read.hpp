@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "workspace/py_codec.hpp"
+#include "bindings/workspace_codec.hpp"
 #include "workspace/segment.hpp"
 
 namespace neurosys::ws::pyapi {

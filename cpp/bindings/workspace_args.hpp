@@ -1,6 +1,6 @@
 #pragma once
-// Minimal vectorcall argument parsing for the workspace's hot methods: pybind11's dispatcher
-// costs more than a whole float read, so these methods are plain METH_FASTCALL functions.
+// Minimal vectorcall argument parsing for the workspace's METH_FASTCALL methods (why they are
+// not pybind11 functions: see workspace_handle.hpp).
 #include <Python.h>
 
 #include <cstring>

@@ -1,0 +1,27 @@
+"""The exceptions the native core raises: one base, ``CoreError``, and a subclass per condition.
+
+Defined here once; ``neurosys._core`` imports this module when it loads and raises these classes
+(cpp/bindings/errors.cpp). Each subclass also derives from the built-in exception that the core
+raised before it had its own types, so existing ``except ValueError`` / ``except RuntimeError``
+clauses keep working.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CoreError", "ParameterError", "WorkspaceFullError", "WorkspaceClosedError"]
+
+
+class CoreError(Exception):
+    """Base class of the errors raised by the native core (``neurosys._core``)."""
+
+
+class ParameterError(CoreError, ValueError):
+    """An argument or parameter the native core refused (out of range, wrong shape, unknown name)."""
+
+
+class WorkspaceFullError(CoreError, RuntimeError):
+    """The workspace table has no room for another key."""
+
+
+class WorkspaceClosedError(CoreError, ValueError):
+    """The workspace handle was closed."""
