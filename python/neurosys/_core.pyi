@@ -107,6 +107,9 @@ class workspace:  # the submodule neurosys._core.workspace (a class only in stub
 class soup:  # the submodule neurosys._core.soup (a class only in stubs)
     """Primordial soup engine (BFF / BF)"""
     MAX_TAPE: int
+    @staticmethod
+    def limits() -> dict[str, tuple[float, float, bool, bool, float]]:
+        """The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}."""
 
     class Soup:
         def __init__(self, language: str = 'bff', size: int = 131072, program_length: int = 64, seed: int = 0, mutation_rate: float = 0.000244140625, max_steps: int = 8192, rng: str = 'default', heads_from_tape: bool = False, device: str = 'auto', threads: int = 0) -> None: ...
@@ -157,6 +160,12 @@ class soup:  # the submodule neurosys._core.soup (a class only in stubs)
 
 class snn:  # the submodule neurosys._core.snn (a class only in stubs)
     """Spiking network engine: conductance LIF, CSR synapses, STDP"""
+    @staticmethod
+    def limits() -> dict[str, tuple[float, float, bool, bool, float]]:
+        """The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}."""
+    @staticmethod
+    def check_stdp(arg0: float, arg1: float, arg2: float, arg3: float, arg4: float, arg5: float) -> None:
+        """Raise ValueError naming the first STDP parameter the engine would refuse."""
 
     class Network:
         def __init__(self, dt: float, seed: int, threads: int, device: str = 'cpu') -> None: ...
