@@ -48,7 +48,7 @@ def test_no_private_key_in_store_or_logs(tmp_path: Path, caplog: pytest.LogCaptu
     with Ledger(tmp_path) as ledger:
         ledger.reward("alice", 2, "r", {"n": 1})
         ledger.transfer("alice", "bob", 1)
-        keys = [ledger.keys.account(i).key for i in range(ledger._index("bob") + 1)]
+        keys = [ledger.keys.account(i).key for i in range(ledger.accounts.index("bob") + 1)]
     blobs = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
                      and p.name != "keystore.json")
     text = caplog.text

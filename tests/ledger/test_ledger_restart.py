@@ -102,18 +102,16 @@ def test_sigkill_mid_burst_then_restart(tmp_path: Path, chain: str) -> None:
 def test_tampered_journal_is_detected(tmp_path: Path) -> None:
     with Ledger(tmp_path) as ledger:
         _fill(ledger)
-    conn = sqlite3.connect(tmp_path / "run.db")
-    conn.execute("UPDATE ledger_journal SET amount_wei = '999000000000000000000' WHERE seq = 3")
-    conn.commit()
-    conn.close()
-    with pytest.raises(JournalCorrupt, match="seq 3"):
-        Ledger(tmp_path)
-    conn = sqlite3.connect(tmp_path / "run.db")
-    conn.execute("DELETE FROM ledger_journal WHERE seq = 3")
-    conn.commit()
-    conn.close()
-    with pytest.raises(JournalCorrupt, match="seq 4"):
-        Ledger(tmp_path)
+    edits = [("UPDATE ledger_journal SET amount_wei = '999000000000000000000' WHERE seq = 3",
+              "seq 3"),
+             ("DELETE FROM ledger_journal WHERE seq = 3", "seq 4")]  # applied one after another
+    for sql, broken_at in edits:
+        conn = sqlite3.connect(tmp_path / "run.db")
+        conn.execute(sql)
+        conn.commit()
+        conn.close()
+        with pytest.raises(JournalCorrupt, match=broken_at):
+            Ledger(tmp_path)
 
 
 def test_torn_snapshot_record_is_ignored(tmp_path: Path) -> None:

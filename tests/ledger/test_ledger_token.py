@@ -60,10 +60,10 @@ def test_transfer_and_overdraw_refused(open_ledger) -> None:
         ledger.transfer("alice", "bob", 6.5)
     assert len(ledger.history()) == entries  # nothing journaled
     # the contract itself refuses an overdraw signed by the account
-    alice = ledger.keys.account(ledger._index("alice"))
+    alice = ledger.keys.account(ledger.accounts.index("alice"))
     data = ledger.token.encode_abi("transfer", [ledger.address("bob"), 7 * ONE])
     with pytest.raises(TxFailed):
-        ledger._send(alice, ledger.token.address, data, 100_000)
+        ledger.sender.send(alice, ledger.token.address, data, 100_000)
     assert ledger.chain_balance("alice") == 6.0
 
 
@@ -80,7 +80,7 @@ def test_mint_cap_enforced(open_ledger) -> None:
     minter = ledger.keys.account(1)
     data = ledger.token.encode_abi("mint", [ledger.address("bob"), 1, b"\x01" * 32, b"\x00" * 32])
     with pytest.raises(TxFailed):
-        ledger._send(minter, ledger.token.address, data, 200_000)
+        ledger.sender.send(minter, ledger.token.address, data, 200_000)
     assert ledger.verify()["ok"]
 
 
@@ -89,12 +89,12 @@ def test_only_the_minter_mints(open_ledger) -> None:
     assert ledger.token.functions.minter().call() == ledger.keys.address(1)
     assert ledger.token.functions.admin().call() == ledger.keys.address(0)
     data = ledger.token.encode_abi("mint", [ledger.address("eve"), ONE, b"\x02" * 32, b"\x00" * 32])
-    for signer in (ledger.keys.account(0), ledger.keys.account(ledger._index("eve"))):
+    for signer in (ledger.keys.account(0), ledger.keys.account(ledger.accounts.index("eve"))):
         with pytest.raises(TxFailed):
-            ledger._send(signer, ledger.token.address, data, 200_000)
+            ledger.sender.send(signer, ledger.token.address, data, 200_000)
     # the minter cannot change roles or the cap; only the admin can
     with pytest.raises(TxFailed):
-        ledger._send(ledger.keys.account(1), ledger.token.address,
+        ledger.sender.send(ledger.keys.account(1), ledger.token.address,
                      ledger.token.encode_abi("set_minter", [ledger.keys.address(1)]), 100_000)
     assert ledger.chain_balance("eve") == 0.0
     assert ledger.token.functions.totalSupply().call() == 0
@@ -141,7 +141,7 @@ def test_account_out_of_gas_money_is_topped_up(tmp_path) -> None:
 
     with Ledger(tmp_path) as ledger:
         ledger.reward("alice", 5, "r", {})
-        alice = ledger.keys.account(ledger._index("alice"))
+        alice = ledger.keys.account(ledger.accounts.index("alice"))
         w3, gas_price = ledger.chain.w3, ledger.chain.gas_price()
         drain = alice.sign_transaction({
             "to": ledger.keys.address(0), "gas": 21000, "gasPrice": gas_price, "chainId": ledger.chain.chain_id,
@@ -149,6 +149,6 @@ def test_account_out_of_gas_money_is_topped_up(tmp_path) -> None:
             "nonce": w3.eth.get_transaction_count(alice.address)})
         w3.eth.send_raw_transaction(drain.raw_transaction)
         assert w3.eth.get_balance(alice.address) == 0
-        ledger._nonces.clear()
+        ledger.sender.nonces.clear()
         ledger.transfer("alice", "bob", 1)  # journaled, then sent again after the top-up
         assert ledger.chain_balance("bob") == 1.0 and ledger.verify()["ok"]

@@ -51,10 +51,10 @@ def _open(args: argparse.Namespace, read_only: bool) -> Any:
     from pathlib import Path
 
     from neurosys.ledger import Ledger
-    from neurosys.ledger.ledger import _resolve_paths
+    from neurosys.ledger.config import resolve_paths
     from neurosys.storage import RunStore
 
-    store_path, _ = _resolve_paths(args.path)
+    store_path, _ = resolve_paths(args.path)
     if not Path(store_path).is_file():
         raise FileNotFoundError(f"no run store at {str(store_path)!r} (give a run directory or"
                                 " its run.db)")

@@ -1,6 +1,7 @@
 """The token contract: the Vyper source and its compiled ABI and bytecode, shipped as package
-data so a run never needs the compiler. ``python -m neurosys.ledger.contract`` recompiles
-(needs ``vyper``, a test dependency) and rewrites the artifact; a test checks they match."""
+data in ``contract_artifacts/`` so a run never needs the compiler. ``python -m
+neurosys.ledger.contract`` recompiles (needs ``vyper``, a test dependency) and rewrites the
+artifact; a test checks they match."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ SOURCE_NAME = "NeurosysToken.vy"
 ARTIFACT_NAME = "NeurosysToken.json"
 VYPER_VERSION = "0.4.3"
 _PACKAGE = "neurosys.ledger"
+_FOLDER = "contract_artifacts"  # package data beside this module (in the wheel with it)
 
 
 @dataclass(frozen=True)
@@ -28,13 +30,13 @@ class Artifact:
 
 
 def source_text() -> str:
-    return resources.files(_PACKAGE).joinpath("contract", SOURCE_NAME).read_text()
+    return resources.files(_PACKAGE).joinpath(_FOLDER, SOURCE_NAME).read_text()
 
 
 @lru_cache(maxsize=1)
 def load_artifact() -> Artifact:
     """The shipped compiled contract."""
-    data = json.loads(resources.files(_PACKAGE).joinpath("contract", ARTIFACT_NAME).read_text())
+    data = json.loads(resources.files(_PACKAGE).joinpath(_FOLDER, ARTIFACT_NAME).read_text())
     return Artifact(data["abi"], data["bytecode"], data["vyper_version"], data["source_sha256"])
 
 
@@ -71,7 +73,7 @@ def compile_source() -> Artifact:
 
 
 def _write(artifact: Artifact) -> str:
-    path = resources.files(_PACKAGE).joinpath("contract", ARTIFACT_NAME)
+    path = resources.files(_PACKAGE).joinpath(_FOLDER, ARTIFACT_NAME)
     text = json.dumps({"abi": artifact.abi, "bytecode": artifact.bytecode,
                        "vyper_version": artifact.vyper_version,
                        "source_sha256": artifact.source_sha256}, indent=1) + "\n"

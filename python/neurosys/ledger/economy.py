@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ledger import TREASURY, InsufficientBalance, Ledger
+from .accounts import TREASURY
+from .ledger import InsufficientBalance, Ledger
 
 __all__ = ["Economy", "EconomyConfig"]
 

@@ -23,7 +23,8 @@ import rlp
 from eth.constants import BLANK_ROOT_HASH, EMPTY_SHA3
 from eth.db.atomic import AtomicDB
 from eth.db.backends.memory import MemoryDB
-from eth.db.header import HeaderDB, _decode_block_header
+from eth.db.header import HeaderDB
+from eth_utils import keccak
 
 __all__ = ["SnapshotFile"]
 
@@ -98,7 +99,7 @@ class SnapshotFile:
         the ``info`` saved with it."""
         blob = self.path.read_bytes()
         kv: dict[bytes, bytes] = {}
-        pos, info, head, first = 0, None, None, 0
+        pos, info, head_rlp, first = 0, None, None, 0
         while pos + _REC.size <= len(blob):
             magic, n = _REC.unpack_from(blob, pos)
             end = pos + _REC.size + n
@@ -107,28 +108,35 @@ class SnapshotFile:
             payload = memoryview(blob)[pos + _REC.size:end]
             if hashlib.sha256(payload).digest() != blob[end:end + 32]:
                 break  # torn by a crash mid-append: the records before it stand
-            info, head = self._parse(payload, kv)
+            info, head_rlp = self._parse(payload, kv)
             first = first or end + 32
             pos = end + 32
-        if head is None:
+        if head_rlp is None:
             raise ValueError(f"{str(self.path)!r} holds no complete neurosys EVM snapshot")
         if pos < len(blob) and self.writable:
             with open(self.path, "r+b") as fh:  # drop the torn tail before appending again
                 fh.truncate(pos)
         self._saved = set(kv)
         self._full_size, self._size = first, pos
+        # py-evm keeps a header as its RLP under its hash (keccak of that RLP) and decodes it,
+        # whichever fork's shape it has, when read by hash: store it so, read it back
+        head_hash = keccak(head_rlp)
+        kv[head_hash] = head_rlp
         db = AtomicDB(MemoryDB(kv))
-        HeaderDB(db).persist_checkpoint_header(head, head.block_number)
+        headers = HeaderDB(db)
+        head = headers.get_block_header_by_hash(head_hash)
+        headers.persist_checkpoint_header(head, head.block_number)
         return chain_class(db), info
 
     @staticmethod
-    def _parse(payload: memoryview, kv: dict[bytes, bytes]) -> tuple[dict[str, Any], Any]:
+    def _parse(payload: memoryview, kv: dict[bytes, bytes]) -> tuple[dict[str, Any], bytes]:
+        """The record's info and head header (RLP); its trie nodes and code go into ``kv``."""
         unpack, pos = _LEN.unpack_from, 0
         (n,) = unpack(payload, pos)
         info = json.loads(bytes(payload[pos + 4:pos + 4 + n]))
         pos += 4 + n
         (n,) = unpack(payload, pos)
-        head = _decode_block_header(bytes(payload[pos + 4:pos + 4 + n]))
+        head_rlp = bytes(payload[pos + 4:pos + 4 + n])
         pos += 4 + n
         end = len(payload)
         while pos < end:
@@ -138,7 +146,7 @@ class SnapshotFile:
             (n,) = unpack(payload, pos)
             kv[key] = bytes(payload[pos + 4:pos + 4 + n])
             pos += 4 + n
-        return info, head
+        return info, head_rlp
 
     def save(self, chain: Any, info: dict[str, Any]) -> int:
         """Save the head of ``chain`` with ``info``; appends the new nodes, or rewrites the file
