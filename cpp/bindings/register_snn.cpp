@@ -82,7 +82,8 @@ void register_snn(py::module_& m) {
   s.def("check_stdp", [](double tau_pre, double tau_post, double A_plus, double A_minus, double w_min,
                          double w_max) {
     neurosys::snn::validate(neurosys::snn::StdpParams{tau_pre, tau_post, A_plus, A_minus, w_min, w_max});
-  }, "Raise ValueError naming the first STDP parameter the engine would refuse.");
+  }, py::arg("tau_pre"), py::arg("tau_post"), py::arg("A_plus"), py::arg("A_minus"), py::arg("w_min"),
+        py::arg("w_max"), "Raise ValueError naming the first STDP parameter the engine would refuse.");
   py::class_<Network>(s, "Network")
       .def(py::init([](double dt, std::uint64_t seed, int threads, const std::string& device) {
              auto net = std::make_unique<Network>(dt, seed, threads,

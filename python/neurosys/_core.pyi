@@ -164,7 +164,7 @@ class snn:  # the submodule neurosys._core.snn (a class only in stubs)
     def limits() -> dict[str, tuple[float, float, bool, bool, float]]:
         """The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}."""
     @staticmethod
-    def check_stdp(arg0: float, arg1: float, arg2: float, arg3: float, arg4: float, arg5: float) -> None:
+    def check_stdp(tau_pre: float, tau_post: float, A_plus: float, A_minus: float, w_min: float, w_max: float) -> None:
         """Raise ValueError naming the first STDP parameter the engine would refuse."""
 
     class Network:
