@@ -1,3 +1,5 @@
+// neurosys._core's top level: the version, the build's capabilities (OpenMP, CUDA) and device
+// resolution shared by every engine.
 #include <pybind11/pybind11.h>
 
 #include "bindings/register.hpp"

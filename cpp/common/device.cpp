@@ -1,3 +1,5 @@
+// Device choice shared by the engines: resolve "auto" / "cpu" / "cuda" against what this build
+// and this machine have, with an error naming the argument when CUDA is asked for and absent.
 #include "common/device.hpp"
 
 #include <stdexcept>

@@ -1,3 +1,5 @@
+// The spiking network's CUDA step: the same neuron update, delivery and STDP traces as the CPU
+// loops (kernels.hpp), one thread per neuron or per spike's row.
 #include <cuda_runtime.h>
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// A projection's synapses in CSR form (and its column index for STDP): building, spike delivery
+// into the target channel, and the pair-based STDP updates with event-driven traces.
 #include "snn/projection.hpp"
 
 #include <algorithm>

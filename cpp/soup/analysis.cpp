@@ -1,3 +1,5 @@
+// Soup analysis in C++: counts of distinct programs (hashing), byte histograms, replicator
+// scores and batch runs of single tapes, multi-threaded with OpenMP.
 #include "soup/analysis.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+"""LLM tests: the bundled SmolLM2 model, loaded once per session."""
+
 import pytest
 
 from neurosys import llm as nllm

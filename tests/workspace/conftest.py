@@ -1,3 +1,6 @@
+"""Workspace tests: every test runs on both backends (shm and a real redis-server), plus
+helpers that run code in a second process."""
+
 import os
 import subprocess
 import sys

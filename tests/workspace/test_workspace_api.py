@@ -1,3 +1,6 @@
+"""The Workspace API on both backends: values round-trip exactly, versions, expiry, waits,
+subscriptions, observers and the errors for bad input."""
+
 import os
 import threading
 import time

@@ -1,3 +1,6 @@
+"""Persistence on both backends: a dump restores every value, periodic and on-close saves, and a
+corrupted or unreadable file is refused and kept."""
+
 import os
 import time
 
