@@ -171,16 +171,17 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
         except ImportError as exc:
             c.missing["llm"] = _unavailable("neurosys.llm", exc)
         else:
+            model = cfg.llm.model or None
             try:
                 # a pool's agents share its per-node model: none is loaded here for them
-                c.llm_model = agent_pool.llm if agent_pool is not None else load(cfg.llm.model or None)
+                c.llm_model = agent_pool.llm if agent_pool is not None else load(model)
             except ImportError as exc:  # the llama.cpp backend itself is not installed
                 c.missing["llm"] = f"the LLM backend is not importable ({exc})"
             else:
                 if cfg.llm.enabled:
                     # Its own lane when agents share the other: an agent's 64-token program
                     # held the one queue for 20 s on 2 shared cores (bench/RESULTS.md).
-                    lane = load(cfg.llm.model or None, lane="decisions") if cfg.agents.enabled else None
+                    lane = load(model, lane="decisions") if cfg.agents.enabled else None
                     c.llm_lane = lane
                     c.llm = LLMIntegration(workspace, lane or c.llm_model)
 

@@ -38,21 +38,28 @@ class AgentHost(Protocol):
     none) and the calls the roles make on it. Agents only read these."""
 
     @property
-    def workspace(self) -> Any: ...            # the run's Workspace: keys the agents read and write
+    def workspace(self) -> Any:
+        """The run's Workspace: the keys the agents read and write."""
     @property
-    def config(self) -> AgentsConfig: ...      # the agents' settings (gains, windows, periods)
+    def config(self) -> AgentsConfig:
+        """The agents' settings (gains, windows, periods)."""
     @property
     def log(self) -> logging.Logger: ...
     @property
-    def llm(self) -> SharedModel | None: ...   # the shared model the agents consult
+    def llm(self) -> SharedModel | None:
+        """The shared model the agents consult."""
     @property
-    def economy(self) -> EconomyComponent | None: ...   # the ledger's economy the agents pay through
+    def economy(self) -> EconomyComponent | None:
+        """The ledger's economy the agents pay through."""
     @property
-    def soup(self) -> SoupControl | None: ...  # the soup the controllers and inventors steer
+    def soup(self) -> SoupControl | None:
+        """The soup the controllers and inventors steer."""
     @property
-    def ticks(self) -> int: ...                # the manager's tick count
+    def ticks(self) -> int:
+        """The manager's tick count."""
     @property
-    def targets(self) -> dict[str, float]: ... # rate_hz, complexity: what controllers aim at
+    def targets(self) -> dict[str, float]:
+        """rate_hz, complexity: what the controllers aim at."""
 
     def soup_call(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run a soup method off the agent's thread (it waits for the soup's running chunk)."""
