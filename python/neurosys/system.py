@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from neurosys.config import SystemConfig
-from neurosys.control import CommandReader, validate_command
+from neurosys.commands import validate_command
+from neurosys.control import CommandReader
 from neurosys.runner import ComponentRunner
 from neurosys.rundir import make_run_dir, setup_logging, teardown_logging
 from neurosys.storage import RunStore
@@ -327,7 +328,7 @@ class System:
 
     def set_target(self, rate_hz: float | None = None, complexity: float | None = None) -> None:
         args = {k: v for k, v in (("rate_hz", rate_hz), ("complexity", complexity)) if v is not None}
-        args = validate_command("set_target", args)
+        args = validate_command("set_target", args).args
         self._targets.update(args)
         self.workspace.write("system/targets", dict(self._targets))
         if self.components.agents is not None:  # the controllers steer towards these
@@ -335,14 +336,14 @@ class System:
         log.info("targets set to %s", self._targets)
 
     def spawn_agent(self, role: str = "controller") -> Any:
-        args = validate_command("spawn_agent", {"role": role})
+        args = validate_command("spawn_agent", {"role": role}).args
         if self.components.agents is None:
             raise RuntimeError("spawn_agent needs the agent manager, which is not running")
         with self.runners["agents"].lock:
             return self.components.agents.submit({"op": "spawn", "role": args["role"]})
 
     def inject(self, program: bytes | str, count: int = 16) -> None:
-        args = validate_command("inject", {"program": program, "count": count})
+        args = validate_command("inject", {"program": program, "count": count}).args
         if self.components.soup_driver is None:
             raise RuntimeError("inject needs the soup, which is not running")
         with self.runners["soup"].lock:
@@ -351,7 +352,7 @@ class System:
 
     def execute(self, op: str, args: dict[str, Any] | None = None) -> None:
         """Run one command as the UI sends it (``system/command``)."""
-        args = validate_command(op, args)
+        args = validate_command(op, args).args
         if op == "pause":
             self.pause()
         elif op == "resume":

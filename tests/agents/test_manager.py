@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from neurosys.agents import AgentManager, validate_agent_command
+from neurosys.agents import AgentManager
+from neurosys.commands import validate_command
 
 
 def events_in_store(store):
@@ -136,13 +137,13 @@ def test_commands_spawn_retire_target_pause(workspace, store):
 
 def test_bad_commands_and_config_are_rejected(workspace):
     with pytest.raises(ValueError, match="op must be one of"):
-        validate_agent_command("explode")
+        validate_command("explode", None, "agents")
     with pytest.raises(ValueError, match="spawn role must be one of"):
-        validate_agent_command("spawn", {"role": "wizard"})
+        validate_command("spawn_agent", {"role": "wizard"}, "agents")
     with pytest.raises(ValueError, match="rate_hz must be a finite number"):
-        validate_agent_command("set_target", {"rate_hz": float("nan")})
+        validate_command("set_target", {"rate_hz": float("nan")}, "agents")
     with pytest.raises(ValueError, match="retire needs the agent id"):
-        validate_agent_command("retire", {})
+        validate_command("retire", {}, "agents")
     with pytest.raises(ValueError, match="unknown agent settings"):
         AgentManager(workspace, None, None, config={"max_agentz": 3})
     with pytest.raises(ValueError, match="agents.max_agents must be >= 0"):

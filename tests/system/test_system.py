@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from neurosys.components import (AgentsComponent, EconomyComponent, LedgerComponent, LLMComponent,
+                                 NetworkComponent, SharedModel, SoupComponent, SoupEngine)
 from neurosys.control import send_command
 from neurosys.report import make_report
 from neurosys.system import System
@@ -32,6 +34,20 @@ def finished_run(tmp_path_factory, make_config):
         system.run(4.0, progress=seen.append)
         components = dict(system.runners)
     return run_dir, system, seen, components
+
+
+# Components field -> the interface (neurosys.components) it is typed with
+INTERFACES = {"network": NetworkComponent, "soup": SoupEngine, "soup_driver": SoupComponent,
+              "llm_model": SharedModel, "llm_lane": SharedModel, "llm": LLMComponent,
+              "ledger": LedgerComponent, "economy": EconomyComponent, "agents": AgentsComponent}
+
+
+def test_built_components_provide_their_interfaces(finished_run):
+    run_dir, system, seen, _ = finished_run
+    for name, interface in INTERFACES.items():
+        built = getattr(system.components, name)
+        assert built is None or isinstance(built, interface), name
+    assert system.components.network is not None or "network" in system.summary["missing"]
 
 
 def test_run_directory_and_store(finished_run):

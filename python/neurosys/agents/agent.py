@@ -10,22 +10,20 @@ from __future__ import annotations
 import time
 from collections import deque
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from neurosys.agents.host import AgentHost
 from neurosys.agents.policy import Policy
 from neurosys.agents.state import STATE_SIZE
 from neurosys.llm.model import Conversation, Decision
-
-if TYPE_CHECKING:
-    from neurosys.agents.manager import AgentManager
 
 __all__ = ["Agent"]
 
 
 class Agent:
-    """Base class; roles override ``observe``, ``reward``, ``apply`` and ``prompt``."""
+    """Base class; roles override ``observe``, ``reward``, ``apply`` and ``prompt``. Each call
+    gets the ``AgentHost`` that runs the agent (its manager, or a Ray pool's worker)."""
 
     role = "agent"
     ACTIONS: tuple[str, ...] = ("decrease", "maintain", "increase")
@@ -65,19 +63,19 @@ class Agent:
         self._prev: tuple[np.ndarray, int, Decision | None, bool] | None = None
 
     # -- role hooks ---------------------------------------------------------------------------
-    def observe(self, mgr: AgentManager) -> np.ndarray:
+    def observe(self, host: AgentHost) -> np.ndarray:
         raise NotImplementedError
 
-    def reward(self, mgr: AgentManager, prev: np.ndarray, action: int, now: np.ndarray) -> float:
+    def reward(self, host: AgentHost, prev: np.ndarray, action: int, now: np.ndarray) -> float:
         raise NotImplementedError
 
-    def apply(self, mgr: AgentManager, action: str) -> None:
+    def apply(self, host: AgentHost, action: str) -> None:
         raise NotImplementedError
 
-    def prompt(self, mgr: AgentManager, state: np.ndarray) -> str:
+    def prompt(self, host: AgentHost, state: np.ndarray) -> str:
         raise NotImplementedError
 
-    def finish(self, mgr: AgentManager) -> None:
+    def finish(self, host: AgentHost) -> None:
         """Called once when the agent is retired."""
 
     def prior(self, state: np.ndarray) -> int | None:
@@ -89,10 +87,10 @@ class Agent:
         recent = list(self.rewards)[-window:]
         return float(np.mean(recent)) if recent else 0.0
 
-    def step(self, mgr: AgentManager) -> None:
-        state = self.observe(mgr)
+    def step(self, host: AgentHost) -> None:
+        state = self.observe(host)
         if self._prev is not None:
-            self._learn(mgr, state)
+            self._learn(host, state)
         decision = None
         if self._pending is not None and self._pending.done():
             decision, self._pending = self._pending.result(), None
@@ -110,36 +108,36 @@ class Agent:
             # due: k ticks since the last question (not age % k, which a slow answer skips)
             due = self.consult_every > 0 and self.age - self._asked_at >= self.consult_every
             if due or Policy.uncertainty(probs) > self.uncertainty:
-                self._consult(mgr, state)
-        self.apply(mgr, self.ACTIONS[action])
+                self._consult(host, state)
+        self.apply(host, self.ACTIONS[action])
         self.last_action = self.ACTIONS[action]
         self._prev = (state, action, decision, followed)
         self.age += 1
 
-    def _learn(self, mgr: AgentManager, state: np.ndarray) -> None:
+    def _learn(self, host: AgentHost, state: np.ndarray) -> None:
         prev_state, prev_action, decision, followed = self._prev  # type: ignore[misc]
-        r = float(self.reward(mgr, prev_state, prev_action, state))
+        r = float(self.reward(host, prev_state, prev_action, state))
         advantage = r - self.policy.baseline
         self.policy.learn(prev_state, prev_action, r)
         prior = self.prior(prev_state)
-        if prior is not None and mgr.config.prior_weight > 0:
+        if prior is not None and host.config.prior_weight > 0:
             # REINFORCE on a noisy reward drifts a controller toward "maintain" whatever the
             # error (measured under a moving target); imitating its prior each tick anchors it
-            self.policy.imitate(prev_state, [prior], mgr.config.prior_weight)
+            self.policy.imitate(prev_state, [prior], host.config.prior_weight)
         if followed and advantage > 0:
             # imitation of the LLM, weighted by how much better than usual the reward that
             # followed its decision was (a decision that made things worse teaches nothing)
             self.policy.imitate(prev_state, [prev_action], float(min(2.0 * advantage, 2.0)))
         self.last_reward = r
         self.rewards.append(r)
-        self.history.append((time.time(), mgr.ticks, r))
-        mgr.log_interaction(self, prev_state, self.ACTIONS[prev_action], r, decision, followed)
+        self.history.append((time.time(), host.ticks, r))
+        host.log_interaction(self, prev_state, self.ACTIONS[prev_action], r, decision, followed)
 
-    def _consult(self, mgr: AgentManager, state: np.ndarray) -> None:
-        if mgr.llm is None:
+    def _consult(self, host: AgentHost, state: np.ndarray) -> None:
+        if host.llm is None:
             return
-        if mgr.economy is not None:
-            if not mgr.economy.charge(self.id, "llm_consultation"):
+        if host.economy is not None:
+            if not host.economy.charge(self.id, "llm_consultation"):
                 return  # cannot pay: the policy acts alone
             self._balance = None
         elif self.budget <= 0:
@@ -148,22 +146,22 @@ class Agent:
             self.budget -= 1
         self.consultations += 1
         self._asked_at = self.age
-        self._pending = mgr.llm.decide_async(self.prompt(mgr, state), self.ACTIONS, self.context)
+        self._pending = host.llm.decide_async(self.prompt(host, state), self.ACTIONS, self.context)
 
-    def balance(self, mgr: AgentManager) -> float:
+    def balance(self, host: AgentHost) -> float:
         """Token balance (the ledger's published ``ledger/balances``, else asked of the economy at
         most every ``balance_every`` ticks: a ledger call per agent per tick would slow the
         tick); without an economy, the LLM consultations left in the budget."""
-        if mgr.economy is None:
+        if host.economy is None:
             return float(self.budget)
-        published = mgr.workspace.read("ledger/balances", None)
+        published = host.workspace.read("ledger/balances", None)
         if isinstance(published, dict) and self.id in published:
             return float(published[self.id])
-        if self._balance is None or mgr.ticks - self._balance[0] >= mgr.config.balance_every:
+        if self._balance is None or host.ticks - self._balance[0] >= host.config.balance_every:
             try:
-                self._balance = (mgr.ticks, float(mgr.economy.balance(self.id)))
+                self._balance = (host.ticks, float(host.economy.balance(self.id)))
             except Exception as exc:  # the ledger being slow or down must not stop the agents
-                mgr.log.warning("economy.balance(%s) failed: %s", self.id, exc)
+                host.log.warning("economy.balance(%s) failed: %s", self.id, exc)
                 return float("nan")
         return self._balance[1]
 

@@ -13,64 +13,40 @@ import queue
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
 from neurosys.agents.agent import Agent
 from neurosys.agents.config import AgentsConfig
+from neurosys.agents.host import AgentRecord
 from neurosys.agents.roles import ComplexityController, Inventor, Observer, RateController
 from neurosys.agents.state import STATE_SIZE, error_sign_action, read_float
 from neurosys.agents.triggers import LineageDetector, RegimeDetector
-from neurosys.control import check_targets
+from neurosys.commands import ROLES, agent_role, validate_command
 from neurosys.llm.model import Decision
 from neurosys.llm.prompts import format_prompt
 
-__all__ = ["AgentManager", "ROLES", "COMMAND_OPS", "reward_history", "validate_agent_command"]
+if TYPE_CHECKING:
+    from neurosys.components import EconomyComponent, SharedModel, SoupControl
+    from neurosys.storage import RunStore
 
-ROLES = ("rate_controller", "complexity_controller", "regime_observer", "lineage_observer",
-         "inventor")
-COMMAND_OPS = {"spawn": ("role",), "retire": ("id", "reason"), "set_target": ("rate_hz", "complexity"),
-               "pause": ("id",), "resume": ("id",)}
-_OP_ALIASES = {"spawn_agent": "spawn", "retire_agent": "retire", "pause_agent": "pause",
-               "resume_agent": "resume"}
+__all__ = ["AgentManager", "ROLES", "reward_history"]
+
 INTERACTIONS_COLUMNS = ("id INTEGER PRIMARY KEY, time REAL, state TEXT, action TEXT, reward REAL, "
                         "llm_response TEXT, agent_id TEXT, role TEXT")
 EVENTS_COLUMNS = "id INTEGER PRIMARY KEY, time REAL, kind TEXT, agent_id TEXT, role TEXT, reason TEXT, parent TEXT"
 
 
-def validate_agent_command(op: str, args: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
-    """(op, args) checked; raises ValueError naming what is wrong."""
-    op = _OP_ALIASES.get(op, op)
-    if op not in COMMAND_OPS:
-        raise ValueError(f"op must be one of {sorted(COMMAND_OPS)}, got {op!r}")
-    args = dict(args or {})
-    extra = set(args) - set(COMMAND_OPS[op])
-    if extra:
-        raise ValueError(f"{op} accepts {COMMAND_OPS[op]}, got {sorted(extra)}")
-    if op == "spawn":
-        role = args.get("role", "rate_controller")
-        role = "rate_controller" if role == "controller" else role
-        if role not in ROLES:
-            raise ValueError(f"spawn role must be one of {ROLES}, got {role!r}")
-        args["role"] = role
-    elif op == "retire" and not isinstance(args.get("id"), str):
-        raise ValueError(f"retire needs the agent id (a string), got {args.get('id')!r}")
-    elif op == "set_target":
-        args = check_targets(args)
-    elif op in ("pause", "resume") and args.get("id") is not None and not isinstance(args["id"], str):
-        raise ValueError(f"{op} id must be an agent id string (or absent: every agent)")
-    return op, args
-
-
 class AgentManager:
-    """Runs the agent population. ``soup`` is the soup driver (``inject``, ``lineage_count``,
-    ``set_mutation_rate``) or None; ``economy`` the ledger's Economy or None (then each agent's
-    ``budget`` bounds its LLM consultations)."""
+    """Runs the agent population, and is the ``AgentHost`` of its agents (agents/host.py).
+    ``soup`` is the soup driver (``inject``, ``set_mutation_rate``) or None; ``economy`` the
+    ledger's Economy or None (then each agent's ``budget`` bounds its LLM consultations)."""
 
-    def __init__(self, workspace: Any, llm: Any = None, store: Any = None, *, soup: Any = None,
-                 economy: Any = None, config: Any = None) -> None:
+    def __init__(self, workspace: Any, llm: SharedModel | None = None, store: RunStore | None = None,
+                 *, soup: SoupControl | None = None, economy: EconomyComponent | None = None,
+                 config: Any = None) -> None:
         self.workspace, self.llm, self.store = workspace, llm, store
         self.soup, self.economy = soup, economy
         self.config = AgentsConfig.from_any(config)
@@ -109,15 +85,14 @@ class AgentManager:
     def submit(self, command: str | dict[str, Any], **args: Any) -> None:
         """Queue a command from any thread: ``submit("retire", id="a3")`` or
         ``submit({"op": "set_target", "args": {"rate_hz": 10}})`` (arguments may also sit beside
-        "op"; a "seq" is ignored). Checked now (ValueError), run on the next tick."""
+        "op"; a "seq" is ignored). Checked now (ValueError, see ``neurosys.commands``), run on
+        the next tick."""
         if isinstance(command, dict):
             beside = {k: v for k, v in command.items() if k not in ("op", "args", "seq")}
             op, args = command.get("op"), {**(command.get("args") or {}), **beside, **args}
         else:
             op = command
-        if not isinstance(op, str):
-            raise ValueError(f"command op must be a string, got {op!r}")
-        self._commands.put(validate_agent_command(op, args))
+        self._commands.put(validate_command(op, args, "agents"))
 
     def _run_command(self, op: str, args: dict[str, Any]) -> None:
         if op == "spawn":
@@ -148,9 +123,7 @@ class AgentManager:
               parent: Agent | None = None, trigger: str | None = None) -> Agent | None:
         """Create an agent of ``role``; None when the population cap is reached or a role
         that needs the soup has none. Logged with ``reason``."""
-        role = "rate_controller" if role == "controller" else role
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {ROLES}, got {role!r}")
+        role = agent_role(role)
         if len(self.agents) >= self.config.max_agents:
             return None
         if role in ("complexity_controller", "inventor") and self.soup is None:
@@ -250,7 +223,7 @@ class AgentManager:
             "soup call %s failed: %s", getattr(fn, "__name__", fn), f.exception()))
         self._soup_futures.append(future)
 
-    def buy_prediction(self, buyer: Agent, quantity: str) -> float | None:
+    def buy_prediction(self, buyer: AgentRecord, quantity: str) -> float | None:
         """Collaboration: ``buyer`` pays an observer of ``quantity`` for its latest prediction
         (-1 fall, 0 stay, +1 rise) through the economy, which pays only on delivery. None when
         no purchase is due, no observer of it is alive, or nothing was delivered or paid."""
@@ -319,7 +292,7 @@ class AgentManager:
             agent.step(self)
 
     # -- logging and reading ------------------------------------------------------------------
-    def log_interaction(self, agent: Agent, state: np.ndarray, action: str, reward: float,
+    def log_interaction(self, agent: AgentRecord, state: np.ndarray, action: str, reward: float,
                         decision: Decision | None, followed: bool = False) -> None:
         if self.store is None:
             return

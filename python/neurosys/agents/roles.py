@@ -4,18 +4,16 @@ a network regime, rewarded for predicting it) and inventors (new BFF programs fo
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from neurosys.agents.agent import Agent
+from neurosys.agents.host import AgentHost
 from neurosys.agents.search import search_replicators
 from neurosys.agents.state import error_sign_action, read_float, state_vector
 from neurosys.llm.prompts import format_prompt
 from neurosys.soup.tapes import KNOWN_REPLICATOR
-
-if TYPE_CHECKING:
-    from neurosys.agents.manager import AgentManager
 
 __all__ = ["RateController", "ComplexityController", "Observer", "Inventor", "BFF_ALPHABET"]
 
@@ -38,13 +36,13 @@ def lineage_count(soup: Any, program: bytes) -> float:
     return float(np.count_nonzero((programs == arr).all(axis=1)))
 
 
-def program_length(mgr: AgentManager) -> int:
+def program_length(host: AgentHost) -> int:
     """The soup's program size, else the configured one."""
-    soup = mgr.soup
+    soup = host.soup
     programs = getattr(soup, "programs", None)
     if programs is None:
         programs = getattr(getattr(soup, "soup", None), "programs", None)
-    return int(programs.shape[1]) if programs is not None else mgr.config.program_length
+    return int(programs.shape[1]) if programs is not None else host.config.program_length
 
 
 class _Controller(Agent):
@@ -60,45 +58,45 @@ class _Controller(Agent):
         self._prev_value: float | None = None
         self._window_start: tuple[float, int] | None = None  # (error, tick) for contributions
 
-    def value(self, mgr: AgentManager) -> float:
+    def value(self, host: AgentHost) -> float:
         raise NotImplementedError
 
-    def target(self, mgr: AgentManager) -> float:
-        return float(mgr.targets[self.target_key])
+    def target(self, host: AgentHost) -> float:
+        return float(host.targets[self.target_key])
 
     def prior(self, state: np.ndarray) -> int | None:
         return int(error_sign_action(float(state[0])))
 
-    def observe(self, mgr: AgentManager) -> np.ndarray:
-        value, target = self.value(mgr), self.target(mgr)
+    def observe(self, host: AgentHost) -> np.ndarray:
+        value, target = self.value(host), self.target(host)
         prev = value if self._prev_value is None else self._prev_value
         self._prev_value = value
-        return state_vector(mgr.workspace, value, target, prev, 0.0)
+        return state_vector(host.workspace, value, target, prev, 0.0)
 
-    def reward(self, mgr: AgentManager, prev: np.ndarray, action: int, now: np.ndarray) -> float:
+    def reward(self, host: AgentHost, prev: np.ndarray, action: int, now: np.ndarray) -> float:
         # state[0] is the relative error: reward its shrinking, and being close
         before, after = abs(float(prev[0])), abs(float(now[0]))
-        self._report_contribution(mgr, float(now[0]))
+        self._report_contribution(host, float(now[0]))
         return float(np.clip(before - after, -1.0, 1.0) - 0.1 * min(after, 5.0))
 
-    def _report_contribution(self, mgr: AgentManager, rel_error: float) -> None:
-        if mgr.economy is None:
+    def _report_contribution(self, host: AgentHost, rel_error: float) -> None:
+        if host.economy is None:
             return
-        target = self.target(mgr)
+        target = self.target(host)
         error = rel_error * max(abs(target), 1e-6)
         if self._window_start is None:
-            self._window_start = (error, mgr.ticks)
-        elif mgr.ticks - self._window_start[1] >= mgr.config.contribution_every:
+            self._window_start = (error, host.ticks)
+        elif host.ticks - self._window_start[1] >= host.config.contribution_every:
             start_error, start_tick = self._window_start
             try:
-                mgr.economy.on_contribution(self.id, self.quantity, target, abs(start_error),
-                                            abs(error), mgr.ticks)
+                host.economy.on_contribution(self.id, self.quantity, target, abs(start_error),
+                                            abs(error), host.ticks)
             except Exception as exc:  # a ledger failure is logged, never stops the loop
-                mgr.log.warning("economy.on_contribution failed for %s: %s", self.id, exc)
-            self._window_start = (error, mgr.ticks)
+                host.log.warning("economy.on_contribution failed for %s: %s", self.id, exc)
+            self._window_start = (error, host.ticks)
 
-    def prompt(self, mgr: AgentManager, state: np.ndarray) -> str:
-        target = self.target(mgr)
+    def prompt(self, host: AgentHost, state: np.ndarray) -> str:
+        target = self.target(host)
         return format_prompt("controller", {
             "quantity": self.quantity, "value": self._prev_value or 0.0, "target": target,
             "error": float(state[0]) * max(abs(target), 1e-6), "relative_error": float(state[0]),
@@ -115,25 +113,25 @@ class RateController(_Controller):
     target_key = "rate_hz"
     bought_prediction = 0.0
 
-    def value(self, mgr: AgentManager) -> float:
-        return read_float(mgr.workspace, "snn/mean_rate")
+    def value(self, host: AgentHost) -> float:
+        return read_float(host.workspace, "snn/mean_rate")
 
-    def observe(self, mgr: AgentManager) -> np.ndarray:
+    def observe(self, host: AgentHost) -> np.ndarray:
         # A controller has no spread of its own, so that feature (index 6) carries a regime
         # observer's prediction of the rate (-1/0/+1), bought from it every few ticks
         # (collaboration) and held in between; 0 while there is none.
-        bought = mgr.buy_prediction(self, self.quantity)
+        bought = host.buy_prediction(self, self.quantity)
         if bought is not None:
             self.bought_prediction = bought
-        state = super().observe(mgr)
+        state = super().observe(host)
         state[6] = self.bought_prediction
         return state
 
-    def apply(self, mgr: AgentManager, action: str) -> None:
-        rel_error = abs((self._prev_value or 0.0) - self.target(mgr)) / max(self.target(mgr), 1e-6)
-        size = mgr.config.rate_gain_nA * min(1.0, rel_error)
+    def apply(self, host: AgentHost, action: str) -> None:
+        rel_error = abs((self._prev_value or 0.0) - self.target(host)) / max(self.target(host), 1e-6)
+        size = host.config.rate_gain_nA * min(1.0, rel_error)
         step = {"increase": size, "decrease": -size, "maintain": 0.0}[action]
-        mgr.workspace.write("modulation", float(step))
+        host.workspace.write("modulation", float(step))
 
 
 class ComplexityController(_Controller):
@@ -145,16 +143,16 @@ class ComplexityController(_Controller):
     target_key = "complexity"
     ACTIONS = ("decrease", "maintain", "increase")  # the mutation rate
 
-    def value(self, mgr: AgentManager) -> float:
-        return read_float(mgr.workspace, "avg_entropy")
+    def value(self, host: AgentHost) -> float:
+        return read_float(host.workspace, "avg_entropy")
 
-    def apply(self, mgr: AgentManager, action: str) -> None:
-        if action == "maintain" or mgr.soup is None:
+    def apply(self, host: AgentHost, action: str) -> None:
+        if action == "maintain" or host.soup is None:
             return
-        rate = read_float(mgr.workspace, "soup/mutation_rate", mgr.config.mutation_rate_floor)
-        factor = mgr.config.mutation_factor if action == "increase" else 1.0 / mgr.config.mutation_factor
-        rate = float(np.clip(rate * factor, mgr.config.mutation_rate_floor, mgr.config.mutation_rate_ceiling))
-        mgr.soup_call(mgr.soup.set_mutation_rate, rate)
+        rate = read_float(host.workspace, "soup/mutation_rate", host.config.mutation_rate_floor)
+        factor = host.config.mutation_factor if action == "increase" else 1.0 / host.config.mutation_factor
+        rate = float(np.clip(rate * factor, host.config.mutation_rate_floor, host.config.mutation_rate_ceiling))
+        host.soup_call(host.soup.set_mutation_rate, rate)
 
 
 class Observer(Agent):
@@ -173,24 +171,24 @@ class Observer(Agent):
         self.recent: deque[float] = deque(maxlen=30)
         self.hits: list[float] = []
 
-    def value(self, mgr: AgentManager) -> float:
+    def value(self, host: AgentHost) -> float:
         if self.lineage is None:
-            return read_float(mgr.workspace, self.quantity)
-        if mgr.soup is not None:
-            return lineage_count(mgr.soup, self.lineage)
-        for entry in mgr.workspace.read("soup/top_programs", None) or []:
+            return read_float(host.workspace, self.quantity)
+        if host.soup is not None:
+            return lineage_count(host.soup, self.lineage)
+        for entry in host.workspace.read("soup/top_programs", None) or []:
             if isinstance(entry, dict) and entry.get("program") == self.lineage:
                 return float(entry.get("count", 0))
         return 0.0
 
-    def observe(self, mgr: AgentManager) -> np.ndarray:
-        value = self.value(mgr)
+    def observe(self, host: AgentHost) -> np.ndarray:
+        value = self.value(host)
         prev = self.recent[-1] if self.recent else value
         self.recent.append(value)
         mean = float(np.mean(self.recent))
-        return state_vector(mgr.workspace, value, mean if mean else 1.0, prev, float(np.std(self.recent)))
+        return state_vector(host.workspace, value, mean if mean else 1.0, prev, float(np.std(self.recent)))
 
-    def reward(self, mgr: AgentManager, prev: np.ndarray, action: int, now: np.ndarray) -> float:
+    def reward(self, host: AgentHost, prev: np.ndarray, action: int, now: np.ndarray) -> float:
         if len(self.recent) < 2:
             return 0.0
         before, after = self.recent[-2], self.recent[-1]
@@ -198,20 +196,20 @@ class Observer(Agent):
         truth = 1 if abs(after - before) <= tolerance else (2 if after > before else 0)
         hit = 1.0 if truth == action else -1.0
         self.hits.append(hit)
-        window = mgr.config.learning_window
-        if mgr.economy is not None and len(self.hits) % window == 0 and len(self.hits) >= 2 * window:
+        window = host.config.learning_window
+        if host.economy is not None and len(self.hits) % window == 0 and len(self.hits) >= 2 * window:
             baseline = float(np.mean(self.hits[:window]))
             recent = float(np.mean(self.hits[-window:]))
             try:
-                mgr.economy.on_learning(self.id, baseline, recent, window)
+                host.economy.on_learning(self.id, baseline, recent, window)
             except Exception as exc:
-                mgr.log.warning("economy.on_learning failed for %s: %s", self.id, exc)
+                host.log.warning("economy.on_learning failed for %s: %s", self.id, exc)
         return hit
 
-    def apply(self, mgr: AgentManager, action: str) -> None:
+    def apply(self, host: AgentHost, action: str) -> None:
         pass  # a prediction acts on nothing; it is scored on the next tick
 
-    def prompt(self, mgr: AgentManager, state: np.ndarray) -> str:
+    def prompt(self, host: AgentHost, state: np.ndarray) -> str:
         value = self.recent[-1] if self.recent else 0.0
         mean = float(np.mean(self.recent)) if self.recent else 0.0
         return format_prompt("observer", {
@@ -236,77 +234,77 @@ class Inventor(Agent):
         self._copies_before = 0.0
 
     # rewards: growth of the copies of this inventor's programs, less the cost of acting
-    def observe(self, mgr: AgentManager) -> np.ndarray:
-        self._collect_program(mgr)
-        self._follow(mgr)
+    def observe(self, host: AgentHost) -> np.ndarray:
+        self._collect_program(host)
+        self._follow(host)
         copies = float(sum(c for _, c in self.followed.values()))
-        return state_vector(mgr.workspace, copies, max(self._copies_before, 1.0),
+        return state_vector(host.workspace, copies, max(self._copies_before, 1.0),
                             self._copies_before, 0.0)
 
-    def reward(self, mgr: AgentManager, prev: np.ndarray, action: int, now: np.ndarray) -> float:
+    def reward(self, host: AgentHost, prev: np.ndarray, action: int, now: np.ndarray) -> float:
         copies = float(sum(c for _, c in self.followed.values()))
-        gained = (copies - self._copies_before) / max(mgr.config.inject_count, 1)
+        gained = (copies - self._copies_before) / max(host.config.inject_count, 1)
         self._copies_before = copies
         cost = {0: 0.0, 1: 0.05, 2: 0.02}[action]
         return float(np.clip(gained, -1.0, 1.0) - cost)
 
-    def apply(self, mgr: AgentManager, action: str) -> None:
-        if mgr.soup is None:
+    def apply(self, host: AgentHost, action: str) -> None:
+        if host.soup is None:
             return
-        size = program_length(mgr)
+        size = program_length(host)
         if action == "invent" and self._program_future is None:
-            if mgr.llm is not None and self._may_consult(mgr):
-                n = mgr.config.programs_per_call  # one call, n programs: the call is the cost
+            if host.llm is not None and self._may_consult(host):
+                n = host.config.programs_per_call  # one call, n programs: the call is the cost
                 line = f'[<>{{}}+.,\\[\\]-]{{{max(1, size // 2)},{size}}}'
                 grammar = f'root ::= {line}' + f' "\\n" {line}' * (n - 1)
-                name = "inventor_informed" if mgr.config.informed else "inventor"
-                prompt = format_prompt(name, self._soup_summary(mgr))
-                self._program_future = mgr.llm.generate_async(prompt, grammar=grammar,
+                name = "inventor_informed" if host.config.informed else "inventor"
+                prompt = format_prompt(name, self._soup_summary(host))
+                self._program_future = host.llm.generate_async(prompt, grammar=grammar,
                                                               max_tokens=n * (size + 1), temperature=0.8)
             else:  # no LLM, or it cannot pay: a random program of BFF instructions
-                self._propose(mgr, [bytes(self.rng.choice(list(BFF_ALPHABET), size))])
+                self._propose(host, [bytes(self.rng.choice(list(BFF_ALPHABET), size))])
         elif action == "mutate" and self.followed:
             best = max(self.followed, key=lambda p: self.followed[p][1])
             arr = np.frombuffer(best, dtype=np.uint8).copy()
             arr[self.rng.integers(0, len(arr))] = self.rng.choice(list(BFF_ALPHABET))
-            self._propose(mgr, [arr.tobytes()])
+            self._propose(host, [arr.tobytes()])
 
-    def prompt(self, mgr: AgentManager, state: np.ndarray) -> str:
+    def prompt(self, host: AgentHost, state: np.ndarray) -> str:
         copies = sum(c for _, c in self.followed.values())
         return format_prompt("inventor_action", {
             "followed": len(self.followed), "copies": int(copies),
             "change": int(copies - self._copies_before), "judged": len(self.inventions)})
 
-    def _may_consult(self, mgr: AgentManager) -> bool:
-        if mgr.economy is not None:
-            return bool(mgr.economy.charge(self.id, "llm_consultation"))
+    def _may_consult(self, host: AgentHost) -> bool:
+        if host.economy is not None:
+            return bool(host.economy.charge(self.id, "llm_consultation"))
         if self.budget <= 0:
             return False
         self.budget -= 1
         return True
 
-    def _soup_summary(self, mgr: AgentManager) -> dict[str, Any]:
-        top = mgr.workspace.read("soup/top_programs", None) or []
+    def _soup_summary(self, host: AgentHost) -> dict[str, Any]:
+        top = host.workspace.read("soup/top_programs", None) or []
         top_count = top[0].get("count", 0) if top and isinstance(top[0], dict) else 0
-        metrics = mgr.workspace.read("soup/metrics", None) or {}
-        summary = {"length": program_length(mgr), "distinct": int(metrics.get("distinct", 0) or 0),
-                   "entropy": read_float(mgr.workspace, "avg_entropy"), "top_count": int(top_count)}
-        if mgr.config.informed:  # the soup's best copiers as examples (BFF code, checked as such)
+        metrics = host.workspace.read("soup/metrics", None) or {}
+        summary = {"length": program_length(host), "distinct": int(metrics.get("distinct", 0) or 0),
+                   "entropy": read_float(host.workspace, "avg_entropy"), "top_count": int(top_count)}
+        if host.config.informed:  # the soup's best copiers as examples (BFF code, checked as such)
             # only their instructions: other bytes are no-ops, and a prompt takes no free text
             summary["examples"] = b"\n".join(bytes(b for b in p if b in BFF_ALPHABET)
-                                              for p in self._soup_seeds(mgr)[:3])
+                                              for p in self._soup_seeds(host)[:3])
         return summary
 
-    def _soup_seeds(self, mgr: AgentManager) -> list[bytes]:
+    def _soup_seeds(self, host: AgentHost) -> list[bytes]:
         """The detector's replicators, then the most copied programs, then this agent's best."""
-        top = [e["program"] for e in mgr.workspace.read("soup/top_programs", None) or []
+        top = [e["program"] for e in host.workspace.read("soup/top_programs", None) or []
                if isinstance(e, dict) and isinstance(e.get("program"), bytes) and e.get("count", 0) > 1]
         mine = sorted(self.followed, key=lambda p: -self.followed[p][1])
-        known = [KNOWN_REPLICATOR] if mgr.config.known_replicators else []
-        seeds = [*(mgr.workspace.read("soup/replicators", None) or []), *known, *top, *mine]
+        known = [KNOWN_REPLICATOR] if host.config.known_replicators else []
+        seeds = [*(host.workspace.read("soup/replicators", None) or []), *known, *top, *mine]
         return list(dict.fromkeys(p for p in seeds if isinstance(p, bytes)))
 
-    def _collect_program(self, mgr: AgentManager) -> None:
+    def _collect_program(self, host: AgentHost) -> None:
         future = self._program_future
         if future is None or not future.done():
             return
@@ -314,53 +312,53 @@ class Inventor(Agent):
         try:
             text = future.result()
         except Exception as exc:
-            mgr.log.warning("inventor %s: the LLM failed (%s)", self.id, exc)
+            host.log.warning("inventor %s: the LLM failed (%s)", self.id, exc)
             return
         programs = [bytes(b for b in line.encode("latin-1", "ignore") if b in BFF_ALPHABET)
                     for line in text.split("\n")]
         programs = [p for p in programs if p]
         if programs:
             self.consultations += 1
-            self._propose(mgr, programs)
+            self._propose(host, programs)
 
-    def _propose(self, mgr: AgentManager, programs: list[bytes]) -> None:
+    def _propose(self, host: AgentHost, programs: list[bytes]) -> None:
         """Inject ``programs``; with ``search_mutants`` set, the best copiers among them, the
         soup's seeds and their mutants take their places (as many as were proposed)."""
-        if mgr.config.search_mutants:
-            programs = search_replicators([*programs, *self._soup_seeds(mgr)], len(programs), self.rng,
-                                          per_candidate=mgr.config.search_mutants,
-                                          seed=int(self.rng.integers(0, 2**31)), length=program_length(mgr))
+        if host.config.search_mutants:
+            programs = search_replicators([*programs, *self._soup_seeds(host)], len(programs), self.rng,
+                                          per_candidate=host.config.search_mutants,
+                                          seed=int(self.rng.integers(0, 2**31)), length=program_length(host))
         for program in programs:
-            self._inject(mgr, program)
+            self._inject(host, program)
 
-    def _inject(self, mgr: AgentManager, program: bytes) -> None:
-        size = program_length(mgr)
+    def _inject(self, host: AgentHost, program: bytes) -> None:
+        size = program_length(host)
         program = (program + bytes(size))[:size]  # zero bytes are no-ops in BFF
-        mgr.soup_call(mgr.soup.inject, program, mgr.config.inject_count)
-        epoch = int(read_float(mgr.workspace, "soup/epoch"))
-        self.followed[program] = (epoch, float(mgr.config.inject_count))
+        host.soup_call(host.soup.inject, program, host.config.inject_count)
+        epoch = int(read_float(host.workspace, "soup/epoch"))
+        self.followed[program] = (epoch, float(host.config.inject_count))
         while len(self.followed) > 8:  # follow the newest few
-            self._settle(mgr, next(iter(self.followed)))
+            self._settle(host, next(iter(self.followed)))
 
-    def _follow(self, mgr: AgentManager) -> None:
-        if mgr.soup is None:
+    def _follow(self, host: AgentHost) -> None:
+        if host.soup is None:
             return
-        epoch = int(read_float(mgr.workspace, "soup/epoch"))
+        epoch = int(read_float(host.workspace, "soup/epoch"))
         for program, (founded, _) in list(self.followed.items()):
-            self.followed[program] = (founded, lineage_count(mgr.soup, program))
-            if epoch - founded >= mgr.config.follow_epochs:
-                self._settle(mgr, program)
+            self.followed[program] = (founded, lineage_count(host.soup, program))
+            if epoch - founded >= host.config.follow_epochs:
+                self._settle(host, program)
 
-    def _settle(self, mgr: AgentManager, program: bytes) -> None:
+    def _settle(self, host: AgentHost, program: bytes) -> None:
         founded, copies = self.followed.pop(program)
-        epoch = int(read_float(mgr.workspace, "soup/epoch"))
-        replicators = mgr.workspace.read("soup/replicators", None) or []
-        is_replicator = program in replicators or copies > mgr.config.inject_count
+        epoch = int(read_float(host.workspace, "soup/epoch"))
+        replicators = host.workspace.read("soup/replicators", None) or []
+        is_replicator = program in replicators or copies > host.config.inject_count
         self.inventions.append({"program": program, "founded": founded, "epoch": epoch,
                                 "copies": copies, "replicator": is_replicator})
         self._copies_before = max(0.0, self._copies_before - copies)
-        if mgr.economy is not None:
+        if host.economy is not None:
             try:
-                mgr.economy.on_invention(self.id, program, founded, epoch, int(copies), bool(is_replicator))
+                host.economy.on_invention(self.id, program, founded, epoch, int(copies), bool(is_replicator))
             except Exception as exc:
-                mgr.log.warning("economy.on_invention failed for %s: %s", self.id, exc)
+                host.log.warning("economy.on_invention failed for %s: %s", self.id, exc)
