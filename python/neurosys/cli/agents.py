@@ -37,17 +37,16 @@ def _history(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.action == "history":
         return _history(args)
-    from neurosys.agents.manager import ROLES
     from neurosys.cli.tui import attach_name
+    from neurosys.commands import agent_role
     from neurosys.control import send_command
     from neurosys.workspace import Workspace
 
     ws = Workspace.attach(attach_name(args.attach))
     try:
         if args.action == "spawn":
-            if args.arg not in ROLES:
-                raise ValueError(f"role must be one of {', '.join(ROLES)}, got {args.arg!r}")
-            print(f"command {send_command(ws, 'spawn_agent', {'role': args.arg})} sent")
+            role = agent_role(args.arg)  # the manager's rule, checked before anything is sent
+            print(f"command {send_command(ws, 'spawn_agent', {'role': role})} sent")
         elif args.action == "events":
             for e in ws.read("agents/events") or []:
                 print(f"{e['time']:.1f}  {e['kind']:7s} {e['id']:10s} {e['role']:22s} {e['reason']}")

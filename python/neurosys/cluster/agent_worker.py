@@ -18,10 +18,10 @@ from neurosys.agents.config import AgentsConfig
 from neurosys.agents.manager import AgentManager
 from neurosys.cluster.actors import SoupClient
 from neurosys.cluster.llm_host import RemoteLLM
+from neurosys.components import EconomyComponent
 
 # The ledger's calls the agents make (roles.py, agent.py): each one runs in the coordinator.
-ECONOMY_CALLS = frozenset({"charge", "balance", "on_contribution", "on_learning", "on_invention",
-                           "on_collaboration"})
+ECONOMY_CALLS = frozenset(name for name in vars(EconomyComponent) if not name.startswith("_"))
 
 
 class EconomyClient:
