@@ -28,10 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "snn"))
-from brian2_reference import coba_brian2_network, spike_statistics  # noqa: E402
-
-from neurosys.snn import models  # noqa: E402
+from neurosys.snn import models
+from neurosys.snn.brian2_peer import coba_brian2_network, spike_statistics
 
 # neurosys method -> the same integrator in Brian2
 BRIAN2_METHOD = {"euler": "euler", "exact": "exponential_euler"}

@@ -10,6 +10,21 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import pytest
 
 
+def _has_gpu() -> bool:
+    from neurosys import _core
+
+    return _core.has_cuda and _core.cuda_device_count() > 0
+
+
+@pytest.fixture(params=["cpu", pytest.param("cuda", marks=pytest.mark.cuda)])
+def device(request) -> str:
+    """The engine device a test runs on, once per backend (as GeNN's tests take a backend):
+    "cpu" always, "cuda" only with a CUDA build and a device, skipped otherwise."""
+    if request.param == "cuda" and not _has_gpu():
+        pytest.skip("needs a CUDA build and a CUDA device")
+    return request.param
+
+
 @pytest.fixture
 def workspace():
     """A fresh auto-named workspace, unlinked when closed."""

@@ -64,3 +64,13 @@ def test_engine_argument_errors_are_parameter_errors():
         _core.resolve_device("gpu")
     with pytest.raises(ValueError, match="language must be"):
         _core.soup.Soup(language="nope", size=4)
+
+
+@pytest.mark.skipif(_core.has_cuda and _core.cuda_device_count() > 0,
+                    reason="this machine has a CUDA device")
+def test_cuda_request_without_a_device_names_the_argument():
+    from neurosys import snn
+
+    with pytest.raises(ValueError, match="device"):
+        snn.Network(device="cuda")
+    assert snn.Network(device="auto").device == "cpu"

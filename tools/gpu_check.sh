@@ -14,5 +14,9 @@ NEUROSYS_BUILD_JOBS=$(nproc) tools/devbuild.sh gpu -DNEUROSYS_CUDA=ON \
   -DCMAKE_CUDA_ARCHITECTURES=90 2>&1 | tail -3 | tee "$out/build.log"
 export PYTHONPATH=$PWD/build/dev-gpu/site${PYTHONPATH:+:$PYTHONPATH}
 python3 -c "from neurosys import _core; print('has_cuda', _core.has_cuda, 'devices', _core.cuda_device_count())"
-python3 -m pytest -q -p no:cacheprovider -o addopts="" ${GPU_TESTS:-tests/snn/test_cuda.py tests/soup/test_soup_cuda.py tests/test_core.py} 2>&1 | tee "$out/tests.log" | tail -25
+# the device-parametrised cases (the `device` fixture, tests/conftest.py) and the core's device facts
+if [ -n "${GPU_TESTS:-}" ]; then read -ra tests <<<"$GPU_TESTS"; else
+  tests=(tests/test_core.py tests/snn/test_stdp.py tests/snn/test_brian2_coba.py
+         tests/soup/test_soup_engine.py -k "device or test_core"); fi
+python3 -m pytest -q -p no:cacheprovider -o addopts="" "${tests[@]}" 2>&1 | tee "$out/tests.log" | tail -25
 timeout ${BENCH_TIMEOUT:-240} python3 bench/bench_gpu.py ${BENCH_ARGS:-} 2>&1 | tee "$out/bench.log"

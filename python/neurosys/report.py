@@ -102,12 +102,18 @@ def _raster(conn, tables, ax) -> str | None:
     return None
 
 
-def _n_neurons(conn, tables) -> int | None:
+def _run_info(conn, tables, key: str) -> str | None:
+    """The run's recorded ``key`` (run_info), or None when the store has none."""
     if "run_info" not in tables:
         return None
-    row = conn.execute("SELECT value FROM run_info WHERE key='config'").fetchone()
+    row = conn.execute("SELECT value FROM run_info WHERE key=?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def _n_neurons(conn, tables) -> int | None:
+    config = _run_info(conn, tables, "config")
     try:
-        return int(tomllib.loads(row[0])["network"]["n_neurons"]) if row else None
+        return int(tomllib.loads(config)["network"]["n_neurons"]) if config else None
     except (tomllib.TOMLDecodeError, KeyError, ValueError):
         return None
 
@@ -243,11 +249,9 @@ def _balances(conn, tables, ax) -> str | None:
 
 
 def _run_start(conn, tables) -> float | None:
-    if "run_info" not in tables:
-        return None
-    row = conn.execute("SELECT value FROM run_info WHERE key='started'").fetchone()
+    started = _run_info(conn, tables, "started")
     try:
-        return float(row[0]) if row else None
+        return float(started) if started else None
     except ValueError:
         return None
 

@@ -93,3 +93,33 @@ def test_song_miller_abbott_weight_distribution_is_u_shaped():
     last = (spikes.times >= 90).sum() / 10
     assert 50 < first < 85
     assert 17 < last < 33
+
+
+def _plastic_delayed_network(device: str) -> tuple[snn.Network, object, object]:
+    """Poisson inputs one-to-one onto LIF neurons through plastic synapses with a 2 ms delay,
+    plus recurrent plastic synapses: every conductance sum has one term per step or is summed
+    in any order to the same rounding, so CPU and GPU give the same spikes."""
+    net = snn.Network(seed=7, device=device)
+    inp = net.poisson("in", 200, rate=40.0)
+    P = net.population("P", 200, v_thresh=-55e-3)
+    ff = net.connect(inp, P, rule="one_to_one", weight=30 * nS, delay=2e-3,
+                     stdp=snn.STDP(w_max=60 * nS))
+    net.connect(P, P, i=np.arange(199), j=np.arange(1, 200), weight=5 * nS, delay=1e-3,
+                stdp=snn.STDP(w_max=20 * nS, rule="multiplicative"))
+    return net, P, ff
+
+
+def test_stdp_and_delays_on_every_device_match_the_cpu(device):
+    runs = {}
+    for on in ("cpu", device):
+        net, P, ff = _plastic_delayed_network(on)
+        assert net.device == on
+        mon = net.monitor_spikes(P)
+        net.run(0.3)
+        net.run(0.2)  # state (weights, traces, spikes in flight) carries over between runs
+        runs[on] = (mon.times.copy(), mon.indices.copy(), np.array(ff.weights))
+    (t0, i0, w0), (t1, i1, w1) = runs["cpu"], runs[device]
+    assert len(i0) > 100
+    np.testing.assert_array_equal(i0, i1)
+    np.testing.assert_allclose(t0, t1)
+    np.testing.assert_allclose(w0, w1, rtol=1e-6, atol=1e-15)

@@ -1,11 +1,11 @@
 """The pairwise soup: cubff golden runs against the pure-Python reference, reproducibility across
-thread counts, checkpoints, injection, zero-copy access and argument checking."""
+thread counts and devices, checkpoints, injection, zero-copy access and argument checking."""
 
 import numpy as np
 import pytest
 
 from neurosys.soup import KNOWN_REPLICATOR, Soup
-from soup_reference import cubff_initial, cubff_run, cubff_seed, sm
+from tests.soup.soup_reference import cubff_initial, cubff_run, cubff_seed, sm
 
 
 def test_splitmix_reference_is_the_published_constant_chain():
@@ -193,3 +193,18 @@ def test_bad_run_and_inject_arguments():
         soup.inject(b"x", 17)
     with pytest.raises(ValueError, match="mutation_rate"):
         soup.mutation_rate = -0.1
+
+
+@pytest.mark.parametrize("rng", ["default", "cubff"])
+@pytest.mark.parametrize("language, heads", [("bff", False), ("bff", True), ("bf", False)])
+def test_every_device_matches_the_cpu_bit_for_bit(device, rng, language, heads):
+    def soup(on: str) -> Soup:
+        return Soup(language=language, size=4096, seed=5, rng=rng, heads_from_tape=heads,
+                    device=on, mutation_rate=2.0**-8)
+
+    cpu, ours = soup("cpu"), soup(device)
+    assert ours.device == device
+    for _ in range(3):
+        assert cpu.run(7) == ours.run(7)
+        assert cpu.programs.tobytes() == ours.programs.tobytes()
+        assert cpu.last_ops.tobytes() == ours.last_ops.tobytes()

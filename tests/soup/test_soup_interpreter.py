@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from neurosys import _core
 from neurosys.soup import KNOWN_REPLICATOR, run_tape
-from soup_reference import interpret
+from tests.soup.soup_reference import interpret
 
 
 def pad(prefix: bytes, n: int = 16) -> bytes:

@@ -49,14 +49,17 @@ class LocalRedis:
         raise TimeoutError(f"redis-server did not answer on port {self.port} within {timeout} s")
 
     def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.terminate()
             try:
-                self._proc.wait(10)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-        self._proc = None
+                proc.kill()
+                proc.wait()
+        proc.stderr.close()
 
     def __enter__(self) -> str:
         return self.start()

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from textual_plotext import PlotextPlot
-
-from neurosys.tui.widgets.base import WorkspaceView
+from neurosys.tui.widgets.plot_view import PlotView, has_data, plot_series
 
 
-class EntropyPlot(WorkspaceView, PlotextPlot):
+class EntropyPlot(PlotView):
     KEYS = ("soup/hoe_history", "diversity_index", "soup/epoch")
+    TITLE = "high-order entropy / diversity per sample"
     HISTORY = 500
 
     def __init__(self, **kwargs: Any) -> None:
@@ -20,19 +18,13 @@ class EntropyPlot(WorkspaceView, PlotextPlot):
         self._diversity: list[float] = []
         self._last_epoch: Any = None
 
-    def show(self, values: dict[str, Any]) -> None:
+    def draw(self, plt: Any, values: dict[str, Any]) -> None:
         diversity, epoch = values["diversity_index"], values["soup/epoch"]
         if isinstance(diversity, (int, float)) and epoch != self._last_epoch:
             self._last_epoch = epoch
             self._diversity = (self._diversity + [float(diversity)])[-self.HISTORY:]
-        plt = self.plt
-        plt.clear_data()
-        plt.title("high-order entropy / diversity per sample")
         hoe = values["soup/hoe_history"]
-        if hoe is not None and len(hoe):
-            y = np.asarray(hoe, dtype=float)
-            plt.plot(list(range(len(y))), y.tolist(), marker="braille", label="entropy")
+        if has_data(hoe):
+            plot_series(plt, hoe, label="entropy")
         if self._diversity:
-            plt.plot(list(range(len(self._diversity))), self._diversity, marker="braille",
-                     label="diversity")
-        self.refresh()
+            plot_series(plt, self._diversity, label="diversity")

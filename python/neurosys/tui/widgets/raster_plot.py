@@ -5,22 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from textual_plotext import PlotextPlot
 
-from neurosys.tui.widgets.base import WorkspaceView
+from neurosys.tui.widgets.plot_view import PlotView
 
 
-class RasterPlot(WorkspaceView, PlotextPlot):
+class RasterPlot(PlotView):
     KEYS = ("snn/raster",)
+    TITLE = "spike raster (last chunk)"
 
-    def show(self, values: dict[str, Any]) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.title("spike raster (last chunk)")
+    def draw(self, plt: Any, values: dict[str, Any]) -> None:
         raster = values["snn/raster"]
         if isinstance(raster, dict) and len(raster.get("times", ())):
             times = np.asarray(raster["times"], dtype=float)
             indices = np.asarray(raster["indices"], dtype=float)
             plt.scatter(times.tolist(), indices.tolist(), marker="dot")
             plt.xlabel("time (s)")
-        self.refresh()

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from textual_plotext import PlotextPlot
-
-from neurosys.tui.widgets.base import WorkspaceView
+from neurosys.tui.widgets.plot_view import PlotView, has_data, plot_series
 
 
-class RatePlot(WorkspaceView, PlotextPlot):
+class RatePlot(PlotView):
     KEYS = ("snn/rate_history", "system/targets")
+    TITLE = "mean rate (Hz) per chunk"
 
-    def show(self, values: dict[str, Any]) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.title("mean rate (Hz) per chunk")
+    def draw(self, plt: Any, values: dict[str, Any]) -> None:
         history = values["snn/rate_history"]
-        if history is not None and len(history):
-            y = np.asarray(history, dtype=float)
-            plt.plot(list(range(len(y))), y.tolist(), marker="braille")
+        if has_data(history):
+            plot_series(plt, history)
             target = (values["system/targets"] or {}).get("rate_hz")
             if isinstance(target, (int, float)):
                 plt.hline(float(target), "red")
-        self.refresh()

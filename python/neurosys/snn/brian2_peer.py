@@ -1,5 +1,7 @@
-"""The peer simulations in Brian2 (runtime mode), with the same parameters as
-``neurosys.snn.models``; imported by the validation tests and the benchmark."""
+"""The Brian2 peer of ``neurosys.snn.models.coba`` (same parameters) and the spike statistics
+both are compared by; one home for the validation tests (tests/snn) and the benchmark
+(bench/bench_snn.py). Brian2 is only in the ``test`` extra, so it is imported inside the
+functions that need it (or passed in), never when this module is imported."""
 
 from __future__ import annotations
 
