@@ -63,7 +63,7 @@ def _run_burst_and_kill(path: Path, chain: str, n: int, kill_after: int) -> int:
         if seen >= kill_after:
             proc.send_signal(signal.SIGKILL)
             break
-    proc.wait(60)
+    proc.communicate(timeout=60)  # waits, and closes the pipe
     assert proc.returncode == -signal.SIGKILL, "the burst ended before it was killed"
     return seen
 

@@ -77,7 +77,8 @@ def test_cross_process_wait_for_and_subscribe(backend):
         while not got and time.time() < deadline:
             time.sleep(0.01)
         assert got == [40]
-        assert child.wait(30) == 0
+        child.communicate(timeout=30)  # waits, and closes the pipes
+        assert child.returncode == 0
 
 
 KILLED_WRITER = """
@@ -100,7 +101,7 @@ def test_sigkill_mid_write_never_blocks_or_tears(backend):
             ws.wait_for("started", timeout=30)
             time.sleep(0.05 + 0.013 * round_)
             os.kill(child.pid, signal.SIGKILL)
-            child.wait(10)
+            child.communicate(timeout=10)  # waits, and closes the pipes
             t0 = time.monotonic()
             a = ws.read("big")
             assert a is not None and (a == a[0]).all()
