@@ -13,8 +13,8 @@ conductance sums order-dependent, so the runs are not bitwise equal)."""
 import numpy as np
 import pytest
 
-from neurosys.snn.brian2_peer import coba_brian2, spike_statistics
 from neurosys.snn import models
+from neurosys.snn.brian2_peer import coba_brian2, spike_statistics
 
 SEEDS = (1, 2, 3)
 FLOORS = {"rate": 1.0, "silent": 0.04, "cv": 0.1}
