@@ -85,11 +85,8 @@ def test_sigkill_mid_burst_then_restart(tmp_path: Path, chain: str) -> None:
         for agent, wei in want.items():
             assert ledger.token.functions.balanceOf(ledger.address(agent)).call() == wei
         # finish the same burst: what was paid before the kill is not paid again
-        sys.path.insert(0, str(HERE))
-        try:
-            from burst_child import burst
-        finally:
-            sys.path.remove(str(HERE))
+        from tests.ledger.burst_child import burst
+
         burst(ledger, n)
         assert ledger.token.functions.totalSupply().call() == n * 10**18
         n_transfers = sum(1 for i in range(1, n + 1) if i % 7 == 0)
