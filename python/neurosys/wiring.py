@@ -35,6 +35,27 @@ def _unavailable(package: str, exc: ImportError) -> str:
     return f"{package} is not available yet ({exc})"
 
 
+class _Imports:
+    """``with _Imports(c, "network", "neurosys.snn") as imported:`` around a component's imports
+    and nothing else: an ImportError leaves the component out (recorded in ``c.missing``) and is
+    suppressed; ``imported.ok`` says whether to build it. Errors while building are not caught."""
+
+    def __init__(self, c: Components, name: str, package: str) -> None:
+        self.c, self.name, self.package, self.ok = c, name, package, True
+
+    def __enter__(self) -> _Imports:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: object) -> bool:
+        if kind is None or not issubclass(kind, ImportError):
+            return False
+        assert isinstance(exc, ImportError)
+        self.c.missing[self.name] = _unavailable(self.package, exc)
+        self.ok = False
+        return True
+
+
 _LLM_DRAIN_SECONDS = 1.0  # a stop must finish within seconds; `neurosys run` then exits at once
 
 
@@ -132,22 +153,18 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
     seed = cfg.system.seed
 
     if cfg.network.enabled:
-        try:
+        with _Imports(c, "network", "neurosys.snn") as imported:
             from neurosys.snn import NeuromorphicNetwork
-        except ImportError as exc:
-            c.missing["network"] = _unavailable("neurosys.snn", exc)
-        else:
+        if imported.ok:
             n = cfg.network
             c.network = NeuromorphicNetwork(
                 workspace, store, n_neurons=n.n_neurons, connection_prob=n.connection_prob,
                 dt=n.dt, device=n.device, seed=seed)
 
     if cfg.soup.enabled:
-        try:
+        with _Imports(c, "soup", "neurosys.soup") as imported:
             from neurosys.soup import Soup, SoupDriver
-        except ImportError as exc:
-            c.missing["soup"] = _unavailable("neurosys.soup", exc)
-        else:
+        if imported.ok:
             s = cfg.soup
             soup = Soup(language=s.language, size=s.n_programs, program_length=s.program_size,
                         mutation_rate=s.mutation_rate, device=s.device, seed=seed)
@@ -155,22 +172,18 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
             c.soup_driver = SoupDriver(soup, workspace, store, metrics_every=s.metrics_every)
 
     if cfg.ledger.enabled:
-        try:
+        with _Imports(c, "ledger", "neurosys.ledger") as imported:
             from neurosys.ledger import PASSPHRASE_ENV, Economy, Ledger
-        except ImportError as exc:
-            c.missing["ledger"] = _unavailable("neurosys.ledger", exc)
-        else:
+        if imported.ok:
             ledger = Ledger(run_dir, chain=cfg.ledger.chain, store=store, workspace=workspace,
                             passphrase=_ledger_passphrase(cfg, run_dir, PASSPHRASE_ENV))
             c.ledger = ledger
             c.economy = Economy(ledger)
 
     if cfg.llm.enabled or cfg.agents.enabled:
-        try:
+        with _Imports(c, "llm", "neurosys.llm") as imported:
             from neurosys.llm import LLMIntegration, load
-        except ImportError as exc:
-            c.missing["llm"] = _unavailable("neurosys.llm", exc)
-        else:
+        if imported.ok:
             model = cfg.llm.model or None
             try:
                 # a pool's agents share its per-node model: none is loaded here for them
@@ -186,11 +199,9 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
                     c.llm = LLMIntegration(workspace, lane or c.llm_model)
 
     if cfg.agents.enabled:
-        try:
+        with _Imports(c, "agents", "neurosys.agents") as imported:
             from neurosys.agents import AgentManager
-        except ImportError as exc:
-            c.missing["agents"] = _unavailable("neurosys.agents", exc)
-        else:
+        if imported.ok:
             if c.llm_model is None:
                 c.missing["agents"] = "the agents need the LLM, which is not available"
             else:

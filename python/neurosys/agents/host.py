@@ -24,12 +24,9 @@ __all__ = ["AgentHost", "AgentRecord"]
 class AgentRecord(Protocol):
     """What a host reads of the agent that calls it (to log it, or to sell it a prediction)."""
 
-    @property
-    def id(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def age(self) -> int: ...
+    id: str
+    role: str
+    age: int  # ticks lived
 
 
 @runtime_checkable
