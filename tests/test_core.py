@@ -33,7 +33,7 @@ def test_cuda_without_device_is_a_clear_error():
 
 @pytest.mark.parametrize("bad", ["gpu", "", "CUDA"])
 def test_unknown_device_names_the_argument(bad):
-    with pytest.raises(ValueError, match="device must be 'auto', 'cpu' or 'cuda'"):
+    with pytest.raises(ValueError, match="device must be one of 'auto', 'cpu', 'cuda'"):
         _core.resolve_device(bad)
 
 

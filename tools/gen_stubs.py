@@ -166,6 +166,8 @@ def _render_namespace(module: types.ModuleType, indent: str, in_class: bool) -> 
                           "staticmethod" if in_class else "")
         elif isinstance(value, (bool, int, float, str)):
             lines.append(f"{indent}{attr}: {type(value).__name__}")
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):  # a name table
+            lines.append(f"{indent}{attr}: tuple[str, ...]")
         else:
             raise ValueError(f"{module.__name__}.{attr}: no stub rule for {type(value).__name__}")
     return lines

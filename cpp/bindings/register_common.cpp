@@ -15,6 +15,7 @@ void register_common(py::module_& m) {
 #else
   m.attr("has_openmp") = false;
 #endif
+  m.attr("DEVICES") = name_tuple(neurosys::kDeviceNames);
   m.def("cuda_device_count", &neurosys::cuda_device_count,
         "Number of usable CUDA devices (0 in a CPU-only build or without a GPU).");
   m.def(

@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <iterator>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -20,11 +21,14 @@ using namespace neurosys::soup;
 namespace {
 
 Language parse_language(const std::string& s) {
-  if (s == "bff") return Language::BFF;
-  if (s == "bf") return Language::BF;
-  throw std::invalid_argument("language must be 'bff' or 'bf', got '" + s + "'");
+  std::string accepted;
+  for (std::size_t i = 0; i < std::size(kLanguageNames); ++i) {
+    if (s == kLanguageNames[i]) return static_cast<Language>(i);
+    accepted += std::string(i ? ", '" : "'") + kLanguageNames[i] + "'";
+  }
+  throw std::invalid_argument("language must be one of " + accepted + ", got '" + s + "'");
 }
-const char* language_name(Language l) { return l == Language::BFF ? "bff" : "bf"; }
+const char* language_name(Language l) { return kLanguageNames[static_cast<std::size_t>(l)]; }
 
 RngMode parse_rng(const std::string& s) {
   if (s == "default") return RngMode::Default;
@@ -77,6 +81,7 @@ int check_threads(int threads) {
 void register_soup(py::module_& m) {
   py::module_ s = m.def_submodule("soup", "Primordial soup engine (BFF / BF)");
   s.attr("MAX_TAPE") = kMaxTape;
+  s.attr("LANGUAGES") = name_tuple(kLanguageNames);
   s.def("limits", [] { return as_table(limits::kAll); },
         "The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}.");
 

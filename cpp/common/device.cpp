@@ -23,8 +23,9 @@ Device resolve_device(const char* name, const char* argument) {
       throw std::invalid_argument(std::string(argument) + "='cuda': no CUDA device is available");
     return Device::CUDA;
   }
-  throw std::invalid_argument(std::string(argument) + " must be 'auto', 'cpu' or 'cuda', got '" +
-                              s + "'");
+  std::string accepted;
+  for (const char* known : kDeviceNames) accepted += std::string(accepted.empty() ? "'" : ", '") + known + "'";
+  throw std::invalid_argument(std::string(argument) + " must be one of " + accepted + ", got '" + s + "'");
 }
 
 }  // namespace neurosys

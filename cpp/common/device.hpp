@@ -29,6 +29,9 @@ int cuda_device_count() noexcept;
 // Which backend an engine runs on.
 enum class Device { CPU, CUDA };
 
+// The names resolve_device accepts: the one list of them (Python reads it as _core.DEVICES).
+inline constexpr const char* kDeviceNames[] = {"auto", "cpu", "cuda"};
+
 // Resolves "auto" | "cpu" | "cuda"; throws std::invalid_argument naming `argument` for anything
 // else, and for "cuda" when no device is present.
 Device resolve_device(const char* name, const char* argument = "device");

@@ -11,6 +11,8 @@ enum class Language : std::uint8_t {
   BFF = 0,  // the two-head language of Agueera y Arcas et al. 2024 (arXiv 2406.19108)
   BF = 1,   // the seed's 8 symbols ><+-.,[] with an implicit second head (see decode_bf)
 };
+// Their names, indexed by the enum: the one list of them (Python reads it as _core.soup.LANGUAGES).
+inline constexpr const char* kLanguageNames[] = {"bff", "bf"};
 
 enum Op : std::uint8_t {
   kNop = 0,

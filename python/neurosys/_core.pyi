@@ -15,6 +15,7 @@ WorkspaceClosedError = neurosys.errors.WorkspaceClosedError
 __version__: str
 has_cuda: bool
 has_openmp: bool
+DEVICES: tuple[str, ...]
 def cuda_device_count() -> int:
     """Number of usable CUDA devices (0 in a CPU-only build or without a GPU)."""
 def resolve_device(device: str) -> str:
@@ -107,6 +108,7 @@ class workspace:  # the submodule neurosys._core.workspace (a class only in stub
 class soup:  # the submodule neurosys._core.soup (a class only in stubs)
     """Primordial soup engine (BFF / BF)"""
     MAX_TAPE: int
+    LANGUAGES: tuple[str, ...]
     @staticmethod
     def limits() -> dict[str, tuple[float, float, bool, bool, float]]:
         """The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}."""

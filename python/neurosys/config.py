@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from neurosys import _core
 from neurosys.limits import Limit, check_range, engine_limit, range_text
 
 __all__ = ["SystemConfig", "SystemSection", "NetworkSection", "SoupSection", "LLMSection",
@@ -68,13 +69,14 @@ class NetworkSection:
     chunk: float = field(default=0.05, metadata=_key(
         "simulated seconds per step of the network thread", lo=0.0, hi=10.0, lo_open=True))
     device: str = field(default="auto", metadata=_key("where the network runs",
-                                                      choices=("auto", "cpu", "cuda")))
+                                                      choices=_core.DEVICES))
 
 
 @dataclass
 class SoupSection:
     enabled: bool = field(default=True, metadata=_key("run the primordial soup"))
-    language: str = field(default="bff", metadata=_key("program language", choices=("bf", "bff")))
+    language: str = field(default="bff", metadata=_key("program language",
+                                                                    choices=_core.soup.LANGUAGES))
     n_programs: int = field(default=4096, metadata=_key(
         "programs in the soup (an even number: programs interact in pairs)", feeds=("soup", "size")))
     program_size: int = field(default=64, metadata=_key("bytes per program",
@@ -86,7 +88,7 @@ class SoupSection:
     metrics_every: int = field(default=8, metadata=_key(
         "epochs between two metrics samples", lo=1))
     device: str = field(default="auto", metadata=_key("where the soup runs",
-                                                      choices=("auto", "cpu", "cuda")))
+                                                      choices=_core.DEVICES))
 
 
 @dataclass

@@ -23,4 +23,5 @@ def alphabet_bytes(language: str) -> np.ndarray:
     try:
         return np.frombuffer(ALPHABETS[language], np.uint8)
     except KeyError:
-        raise ValueError(f"language must be 'bff' or 'bf', got {language!r}") from None
+        accepted = ", ".join(repr(name) for name in ALPHABETS)
+        raise ValueError(f"language must be one of {accepted}, got {language!r}") from None
