@@ -62,8 +62,16 @@ def test_engine_argument_errors_are_parameter_errors():
 
     with pytest.raises(ParameterError, match="device must be"):
         _core.resolve_device("gpu")
-    with pytest.raises(ValueError, match="language must be"):
+    with pytest.raises(ParameterError, match="language must be"):
         _core.soup.Soup(language="nope", size=4)
+    from neurosys.workspace import Workspace
+
+    ws = Workspace()  # the workspace's own argument checks (raw CPython) raise it too
+    try:
+        with pytest.raises(ParameterError, match="key: at most"):
+            ws.write("k" * 10_000, 1)
+    finally:
+        ws.close()
 
 
 @pytest.mark.skipif(_core.has_cuda and _core.cuda_device_count() > 0,

@@ -14,7 +14,8 @@ using namespace neurosys::bindings;
 void register_errors(py::module_& m) {
   if (!load_errors()) throw py::error_already_set();
   py::module_ errors = py::module_::import("neurosys.errors");
-  for (const char* name : {"CoreError", "ParameterError", "WorkspaceFullError", "WorkspaceClosedError"})
+  for (const char* name : {"CoreError", "ParameterError", "WorkspaceFullError", "WorkspaceClosedError",
+                           "CorruptWorkspaceError"})
     m.attr(name) = errors.attr(name);
   py::register_local_exception_translator([](std::exception_ptr p) {
     try {

@@ -53,7 +53,7 @@ PyObject* h_read_into(PyObject* self, PyObject* const* args, Py_ssize_t nargs, P
   auto* arr = array_proxy(out);
   int out_type = array_descriptor_proxy(arr->descr)->type_num;
   if (!(arr->flags & npy_api::NPY_ARRAY_C_CONTIGUOUS_) || !(arr->flags & npy_api::NPY_ARRAY_WRITEABLE_)) {
-    PyErr_SetString(PyExc_ValueError, "out: expected a writeable C-contiguous array");
+    PyErr_SetString(bindings::g_parameter_error, "out: expected a writeable C-contiguous array");
     return nullptr;
   }
   std::size_t out_bytes = numpy_itemsize(out_type);
@@ -88,7 +88,7 @@ PyObject* h_read_into(PyObject* self, PyObject* const* args, Py_ssize_t nargs, P
     return nullptr;
   }
   if (mismatch) {
-    PyErr_Format(PyExc_ValueError,
+    PyErr_Format(bindings::g_parameter_error,
                  mismatch == 1 ? "out: the value of %R is not an array"
                                : "out: the array under %R has another dtype or element count",
                  a[0]);

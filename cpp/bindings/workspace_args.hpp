@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "bindings/errors.hpp"
+
 namespace neurosys::ws::pyapi {
 
 // Fills out[0..n) from positional args and keyword names; missing optional ones stay nullptr.
@@ -55,7 +57,7 @@ inline bool parse_seconds(PyObject* v, const char* what, double* out) {
     return false;
   }
   if (!(x >= 0) || x > 1e12) {
-    PyErr_Format(PyExc_ValueError, "%s: expected 0 <= seconds <= 1e12 or None, got %R", what, v);
+    PyErr_Format(bindings::g_parameter_error, "%s: expected 0 <= seconds <= 1e12 or None, got %R", what, v);
     return false;
   }
   *out = x;

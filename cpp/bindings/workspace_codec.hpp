@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "bindings/errors.hpp"
+
 namespace neurosys::ws::pyapi {
 
 enum Tag : std::uint8_t {
@@ -45,7 +47,7 @@ inline std::size_t numpy_itemsize(int type_num) {
 }
 
 inline PyObject* corrupt(const char* what) {
-  PyErr_Format(PyExc_ValueError, "corrupted workspace value: %s", what);
+  PyErr_Format(bindings::g_corrupt_error, "corrupted workspace value: %s", what);
   return nullptr;
 }
 
@@ -71,7 +73,7 @@ inline bool array_view(PyObject* obj, ArrayView& v) {
     return false;
   }
   if (a->nd > kMaxDims) {
-    PyErr_Format(PyExc_ValueError, "value: arrays of at most %d dimensions are accepted", kMaxDims);
+    PyErr_Format(bindings::g_parameter_error, "value: arrays of at most %d dimensions are accepted", kMaxDims);
     return false;
   }
   bool native = d->byteorder != '>';
@@ -148,7 +150,7 @@ class Encoder {
 
   bool encode(PyObject* v, int depth = 0) {
     if (depth > kMaxDepth) {
-      PyErr_SetString(PyExc_ValueError, "value: nesting deeper than 64 levels (or a cycle)");
+      PyErr_SetString(bindings::g_parameter_error, "value: nesting deeper than 64 levels (or a cycle)");
       return false;
     }
     if (v == Py_None) return tag(kNone);
@@ -233,7 +235,7 @@ class Encoder {
  private:
   bool put(const void* p, std::size_t n) {
     if (buf_.size() + n > limit_) {
-      PyErr_Format(PyExc_ValueError,
+      PyErr_Format(bindings::g_parameter_error,
                    "value: encoded size exceeds max_value_bytes=%zu of this workspace", limit_);
       return false;
     }
@@ -244,7 +246,7 @@ class Encoder {
   bool tag(Tag t) { return put(&t, 1); }
   bool count(Py_ssize_t n) {
     if (n < 0 || std::uint64_t(n) > 0xffffffffu) {
-      PyErr_SetString(PyExc_ValueError, "value: container too large");
+      PyErr_SetString(bindings::g_parameter_error, "value: container too large");
       return false;
     }
     std::uint32_t c = std::uint32_t(n);

@@ -40,7 +40,7 @@ inline PyObject* raise_segment_error(const std::exception& e) {
   else if (dynamic_cast<const NotFound*>(&e)) PyErr_SetString(PyExc_FileNotFoundError, e.what());
   else if (dynamic_cast<const std::invalid_argument*>(&e)) PyErr_SetString(g_parameter_error, e.what());
   else if (dynamic_cast<const TableFull*>(&e)) PyErr_SetString(g_workspace_full_error, e.what());
-  else if (dynamic_cast<const CorruptSegment*>(&e)) PyErr_SetString(PyExc_ValueError, e.what());
+  else if (dynamic_cast<const CorruptSegment*>(&e)) PyErr_SetString(bindings::g_corrupt_error, e.what());
   else if (dynamic_cast<const SegmentError*>(&e)) PyErr_SetString(PyExc_OSError, e.what());
   else PyErr_SetString(PyExc_RuntimeError, e.what());
   return nullptr;
@@ -76,7 +76,7 @@ inline std::int64_t resolve(Handle* h, PyObject* key, std::uint32_t* gen, bool c
   const char* utf8 = PyUnicode_AsUTF8AndSize(key, &len);
   if (!utf8) return -2;
   if (len > Py_ssize_t(kMaxKeyBytes)) {
-    PyErr_Format(PyExc_ValueError, "key: at most %u bytes of UTF-8 are accepted, got %zd",
+    PyErr_Format(bindings::g_parameter_error, "key: at most %u bytes of UTF-8 are accepted, got %zd",
                  kMaxKeyBytes, len);
     return -2;
   }
@@ -177,7 +177,7 @@ inline PyObject* write_value(Handle* h, PyObject* key, PyObject* value, double e
   if (!prepare(value, seg->max_value_bytes(), pieces)) return nullptr;
   std::size_t total = pieces.head_len + pieces.body_len;
   if (total > seg->max_value_bytes()) {
-    PyErr_Format(PyExc_ValueError,
+    PyErr_Format(bindings::g_parameter_error,
                  "value: encoded size %zu bytes exceeds max_value_bytes=%llu of this workspace",
                  total, (unsigned long long)seg->max_value_bytes());
     return nullptr;

@@ -38,14 +38,14 @@ ReadStatus visit_cell(Segment& seg, SlotHeader* s, std::uint32_t gen, Meta& meta
   for (unsigned attempt = 0;; ++attempt) {
     backoff(attempt);
     if (attempt > kMaxReadAttempts) {  // only a corrupted segment keeps a cell unstable this long
-      PyErr_SetString(PyExc_ValueError, "corrupted workspace slot: value never stable");
+      PyErr_SetString(bindings::g_corrupt_error, "corrupted workspace slot: value never stable");
       return ReadStatus::Error;
     }
     std::uint64_t head = s->head.load(std::memory_order_acquire);
     if (head == 0) return ReadStatus::Absent;
     unsigned c = unsigned(head & 3);
     if (c >= kCells) {
-      PyErr_SetString(PyExc_ValueError, "corrupted workspace slot: bad cell index");
+      PyErr_SetString(bindings::g_corrupt_error, "corrupted workspace slot: bad cell index");
       return ReadStatus::Error;
     }
     CellHeader* cell = seg.cell(s, c);
@@ -57,7 +57,7 @@ ReadStatus visit_cell(Segment& seg, SlotHeader* s, std::uint32_t gen, Meta& meta
     meta.expires = cell->expires;
     if (len == 0 || len > limit) {
       if (!cell_stable(cell, s1)) continue;
-      PyErr_Format(PyExc_ValueError, "corrupted workspace slot: value length %u out of range",
+      PyErr_Format(bindings::g_corrupt_error, "corrupted workspace slot: value length %u out of range",
                    unsigned(len));
       return ReadStatus::Error;
     }

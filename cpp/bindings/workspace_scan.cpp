@@ -16,7 +16,7 @@ bool for_each_key(Segment& seg, Fn&& fn) {
     std::uint32_t len = s->key_len;
     if (gen & 1) continue;
     if (len > kMaxKeyBytes) {
-      PyErr_SetString(PyExc_ValueError, "corrupted workspace slot: key length out of range");
+      PyErr_SetString(bindings::g_corrupt_error, "corrupted workspace slot: key length out of range");
       return false;
     }
     char key[kMaxKeyBytes + 1];

@@ -26,7 +26,7 @@ PyObject* h_open(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObje
   long long max_bytes = PyLong_AsLongLong(a[3]);
   if (!name || PyErr_Occurred()) return nullptr;
   if (capacity < 1 || max_bytes < 1) {
-    PyErr_Format(PyExc_ValueError, "%s: expected a positive integer",
+    PyErr_Format(bindings::g_parameter_error, "%s: expected a positive integer",
                  capacity < 1 ? "capacity" : "max_value_bytes");
     return nullptr;
   }

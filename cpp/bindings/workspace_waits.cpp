@@ -29,7 +29,7 @@ PyObject* h_wait_for(PyObject* self, PyObject* const* args, Py_ssize_t nargs, Py
     after = PyLong_AsLongLong(a[2]);
     if (after == -1 && PyErr_Occurred()) return nullptr;
     if (after < 0) {
-      PyErr_SetString(PyExc_ValueError, "after_version: expected an int >= 0 or None");
+      PyErr_SetString(bindings::g_parameter_error, "after_version: expected an int >= 0 or None");
       return nullptr;
     }
   }

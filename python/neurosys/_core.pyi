@@ -12,6 +12,7 @@ CoreError = neurosys.errors.CoreError
 ParameterError = neurosys.errors.ParameterError
 WorkspaceFullError = neurosys.errors.WorkspaceFullError
 WorkspaceClosedError = neurosys.errors.WorkspaceClosedError
+CorruptWorkspaceError = neurosys.errors.CorruptWorkspaceError
 __version__: str
 has_cuda: bool
 has_openmp: bool

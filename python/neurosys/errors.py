@@ -8,7 +8,8 @@ clauses keep working.
 
 from __future__ import annotations
 
-__all__ = ["CoreError", "ParameterError", "WorkspaceFullError", "WorkspaceClosedError"]
+__all__ = ["CoreError", "ParameterError", "WorkspaceFullError", "WorkspaceClosedError",
+           "CorruptWorkspaceError"]
 
 
 class CoreError(Exception):
@@ -25,3 +26,8 @@ class WorkspaceFullError(CoreError, RuntimeError):
 
 class WorkspaceClosedError(CoreError, ValueError):
     """The workspace handle was closed."""
+
+
+class CorruptWorkspaceError(CoreError, ValueError):
+    """A workspace segment, slot or stored value that does not decode: another layout, or bytes
+    that some process wrote wrongly. The core refuses it rather than crash."""

@@ -6,6 +6,7 @@ import stat
 import numpy as np
 import pytest
 
+from neurosys.errors import CorruptWorkspaceError
 from neurosys.workspace import Workspace
 
 from .conftest import run_python, shm_path
@@ -59,7 +60,7 @@ def test_attach_refuses_inconsistent_geometry(ws):
     with open(shm_path(ws.name), "r+b") as f:
         f.seek(16)
         f.write((10**6).to_bytes(8, "little"))  # capacity that does not match the file size
-    with pytest.raises(ValueError, match="inconsistent"):
+    with pytest.raises(CorruptWorkspaceError, match="inconsistent"):
         Workspace.attach(ws.name)
 
 
