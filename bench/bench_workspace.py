@@ -20,7 +20,6 @@ import logging
 import multiprocessing as mp
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import threading
@@ -32,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 import neurosys._core
+from neurosys.cluster.redis_server import free_port
 from neurosys.workspace import Workspace
 
 ARRAY = np.random.default_rng(0).random(1000)
@@ -144,12 +144,6 @@ class RedisPeer:
     def close(self):
         self.proc.terminate()
         self.proc.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- 2 readers + 1 writer, in processes -------------------------------------------------------

@@ -2,7 +2,6 @@
 serving the bundled model on 127.0.0.1."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,7 @@ import urllib.request
 import numpy as np
 import pytest
 
+from neurosys.cluster.redis_server import free_port
 from neurosys.llm import LLMIntegration, bundled_model_path, load
 from neurosys.llm.backends import OpenAIBackend
 from neurosys.workspace import Workspace
@@ -18,15 +18,9 @@ from neurosys.workspace import Workspace
 CHOICES = ["increase", "decrease", "maintain"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path_factory.mktemp("server") / "server.log", "w+b")  # a pipe would fill and block
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path()),
