@@ -123,3 +123,21 @@ def test_llm_integration_writes_modulation(model):
         choice = integration.step()
         assert choice in MODULATION_CHOICES and ws.read("modulation") == choice
         assert not integration.last.fallback
+
+
+def test_a_call_dropped_by_an_interrupt_reads_as_the_interrupt():
+    """Once interrupted, the worker cancels queued calls; a caller waiting inside its wait slice
+    then sees the cancellation, which must surface as LLMInterrupted (decisions fall back), never
+    as a bare CancelledError that stops the component (seen once in CI under SIGTERM)."""
+    from concurrent.futures import Future
+
+    from neurosys.llm.model import LLMInterrupted
+
+    lane = load(None, lane="interrupt-test")  # its own instance: an interrupt is final
+    try:
+        dropped = Future()
+        dropped.cancel()
+        with pytest.raises(LLMInterrupted):
+            lane._wait(dropped, 1.0)
+    finally:
+        lane.close()

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
@@ -184,6 +184,9 @@ class LLM:
         is not used for decisions afterwards (``load`` makes a new one)."""
         self.interrupted.set()
 
+    def _interrupted_error(self) -> LLMInterrupted:
+        return LLMInterrupted(f"the model {self.spec.name!r} was interrupted")
+
     def _wait(self, future: Future, timeout: float | None) -> Any:
         limit = self.timeout if timeout is None else timeout
         end = time.monotonic() + limit
@@ -191,9 +194,13 @@ class LLM:
         while True:
             if self.interrupted.is_set():
                 future.cancel()
-                raise LLMInterrupted(f"the model {self.spec.name!r} was interrupted")
+                raise self._interrupted_error()
             try:
                 return future.result(max(0.0, min(_WAIT_SLICE, end - time.monotonic())))
+            except CancelledError:
+                # The worker drops queued calls once interrupted: the same outcome as seeing the
+                # flag before the slice, which a stop can race with.
+                raise self._interrupted_error() from None
             except FutureTimeout:
                 if time.monotonic() >= end:
                     future.cancel()
