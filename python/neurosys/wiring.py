@@ -187,7 +187,8 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
             model = cfg.llm.model or None
             try:
                 # a pool's agents share its per-node model: none is loaded here for them
-                c.llm_model = agent_pool.llm if agent_pool is not None else load(model)
+                local = load(model) if agent_pool is None else None
+                c.llm_model = agent_pool.llm if agent_pool is not None else local
             except ImportError as exc:  # the llama.cpp backend itself is not installed
                 c.missing["llm"] = f"the LLM backend is not importable ({exc})"
             else:
@@ -196,7 +197,9 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
                     # held the one queue for 20 s on 2 shared cores (bench/RESULTS.md).
                     lane = load(model, lane="decisions") if cfg.agents.enabled else None
                     c.llm_lane = lane
-                    c.llm = LLMIntegration(workspace, lane or c.llm_model)
+                    decisions = lane if lane is not None else local
+                    assert decisions is not None  # no agents, hence no pool: the model is local
+                    c.llm = LLMIntegration(workspace, decisions)
 
     if cfg.agents.enabled:
         with _Imports(c, "agents", "neurosys.agents") as imported:

@@ -334,7 +334,8 @@ class Inventor(Agent):
     def _inject(self, host: AgentHost, program: bytes) -> None:
         size = program_length(host)
         program = (program + bytes(size))[:size]  # zero bytes are no-ops in BFF
-        host.soup_call(host.soup.inject, program, host.config.inject_count)
+        if host.soup is not None:  # the inventors' callers check it too; a run may have no soup
+            host.soup_call(host.soup.inject, program, host.config.inject_count)
         epoch = int(read_float(host.workspace, "soup/epoch"))
         self.followed[program] = (epoch, float(host.config.inject_count))
         while len(self.followed) > 8:  # follow the newest few

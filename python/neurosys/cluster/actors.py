@@ -90,15 +90,10 @@ class ComponentHost:
             return None
         if method == "epoch":
             return driver.soup.epoch
-        if method in ("emigrate", "immigrate"):  # islands: under the driver's lock, between steps
-            with driver._lock:
-                programs = driver.soup.programs
-                n = int(args[0]) if method == "emigrate" else len(args[0])
-                rows = self._rng.choice(len(programs), size=n, replace=False)
-                if method == "emigrate":
-                    return programs[rows].copy()
-                programs[rows] = args[0]
-                return None
+        if method == "emigrate":  # islands
+            return driver.exchange(self._rng, emigrants=int(args[0]))
+        if method == "immigrate":
+            return driver.exchange(self._rng, immigrants=args[0])
         raise ValueError("method: expected lineage_count, inject, set_mutation_rate, epoch, emigrate "
                          f"or immigrate, got {method!r}")
 

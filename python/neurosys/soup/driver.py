@@ -110,6 +110,19 @@ class SoupDriver:
         with self._lock:
             return self.soup.inject(program, count)
 
+    def exchange(self, rng: np.random.Generator, emigrants: int = 0,
+                 immigrants: np.ndarray | None = None) -> np.ndarray | None:
+        """Island migration, between steps: a copy of ``emigrants`` random programs, or
+        ``immigrants`` written over as many random programs (then None)."""
+        with self._lock:
+            programs = self.soup.programs
+            n = emigrants if immigrants is None else len(immigrants)
+            rows = rng.choice(len(programs), size=n, replace=False)
+            if immigrants is None:
+                return programs[rows].copy()
+            programs[rows] = immigrants
+            return None
+
     def _publish(self, values: dict[str, Any]) -> None:
         if self.workspace is None:
             return
