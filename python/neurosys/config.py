@@ -76,7 +76,7 @@ class NetworkSection:
 class SoupSection:
     enabled: bool = field(default=True, metadata=_key("run the primordial soup"))
     language: str = field(default="bff", metadata=_key("program language",
-                                                                    choices=_core.soup.LANGUAGES))
+                                                       choices=_core.soup.LANGUAGES))
     n_programs: int = field(default=4096, metadata=_key(
         "programs in the soup (an even number: programs interact in pairs)", feeds=("soup", "size")))
     program_size: int = field(default=64, metadata=_key("bytes per program",
