@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 
 from neurosys.experiments.abiogenesis import ARMS, run_point
-from neurosys.experiments.survival import kaplan_meier, logrank
+from neurosys.experiments.survival import kaplan_meier, logrank, plot_survival
 from neurosys.sweep import grid, read_results, run_points
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,29 +78,14 @@ def report(rows: list[dict], figure: Path) -> None:
 
 
 def _plot(data: dict[str, tuple[list, list]], cap: int, figure: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    for name, (t, e) in sorted(data.items(), key=_order):
-        km = kaplan_meier(t, e)
-        xs, ys = [0.0], [1.0]
-        for x, y in zip(km.times, km.survival):
-            xs += [x, x]
-            ys += [ys[-1], y]
-        xs.append(cap)
-        ys.append(ys[-1])
+    curves, styles = {}, {}
+    for name, te in sorted(data.items(), key=_order):
         base = name.split("+")[0]
-        ax.plot(xs, ys, label=f"{LABEL.get(base, base)}{name[len(base):].replace('+', ' + ')} (n={len(t)})",
-                ls="--" if "+" in name else "-")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("fraction of runs not yet transitioned")
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_title("Epochs to the transition (high-order entropy ≥ 1), Kaplan–Meier")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(figure, dpi=120)
+        label = f"{LABEL.get(base, base)}{name[len(base):].replace('+', ' + ')}"
+        curves[label] = te
+        styles[label] = "--" if "+" in name else "-"
+    plot_survival(curves, cap, figure, "Epochs to the transition (high-order entropy ≥ 1), Kaplan–Meier",
+                  styles)
     print(f"figure: {figure}")
 
 

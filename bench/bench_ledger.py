@@ -9,14 +9,16 @@
    worst-case tail of ``snapshot_every - 1`` journal entries to replay. CPU seconds and wall
    seconds are both printed.
 
-    NEUROSYS_LEDGER_PASSPHRASE=x python bench/bench_ledger.py [--singles 60] [--rounds 3]
+    PYTHONPATH=. python bench/bench_ledger.py [--singles 60] [--rounds 3]
         [--batched 2048] [--restart-rewards 100000] [--chains embedded,anvil]
-anvil comes from $NEUROSYS_ANVIL_URL (``source .ci/anvil.sh; anvil_start``).
+anvil comes from $NEUROSYS_ANVIL_URL, else one started here (tests/ledger/anvil_node.py, which
+installs @foundry-rs/anvil with npm the first time; hence PYTHONPATH=. from the repository root).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import tempfile
@@ -126,16 +128,22 @@ def main() -> None:
     ap.add_argument("--restart-rewards", type=int, default=100_000)
     ap.add_argument("--chains", default="embedded,anvil")
     args = ap.parse_args()
-    chains = []
-    for c in args.chains.split(","):
-        if c == "anvil":
-            url = os.environ.get("NEUROSYS_ANVIL_URL")
-            if not url:
-                print("skipping anvil: set NEUROSYS_ANVIL_URL (source .ci/anvil.sh; anvil_start)")
-                continue
-            chains.append(url)
-        else:
-            chains.append(c)
+    with contextlib.ExitStack() as stack:
+        chains = []
+        for c in args.chains.split(","):
+            if c == "anvil":
+                url = os.environ.get("NEUROSYS_ANVIL_URL")
+                if not url:
+                    from tests.ledger.anvil_node import AnvilNode
+
+                    url = stack.enter_context(AnvilNode())
+                chains.append(url)
+            else:
+                chains.append(c)
+        run(chains, args)
+
+
+def run(chains: list[str], args: argparse.Namespace) -> None:
     for chain in chains:
         bench_rates(chain, args.singles, args.rounds, args.batched)
         bench_restart(chain, args.restart_rewards)

@@ -1,44 +1,21 @@
 """Ledger fixtures: every chain-facing test runs on the embedded EVM and on anvil.
 
-The anvil cases use $NEUROSYS_ANVIL_URL (set by .ci/run through .ci/anvil.sh), else start the
-anvil binary installed by .ci/anvil.sh (or one on PATH) for the session, else skip with the
-reason."""
+The anvil cases use $NEUROSYS_ANVIL_URL when set, else a real anvil node this session starts
+itself (installed with npm the first time, tests/ledger/anvil_node.py); they skip, with the
+reason, only where there is neither an anvil nor npm."""
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from neurosys.ledger import Ledger, LedgerConfig
+from tests.ledger.anvil_node import AnvilNode, AnvilUnavailable, install
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "correct horse battery staple"
-
-
-def _anvil_binary() -> str | None:
-    for candidate in sorted((ROOT / "build/tools/anvil/node_modules/@foundry-rs").glob("anvil-*/bin/anvil")):
-        if os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which("anvil")
-
-
-def _rpc_ready(url: str) -> bool:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}).encode()
-    try:
-        req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-        urllib.request.urlopen(req, timeout=1).read()
-        return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -47,27 +24,12 @@ def anvil_url() -> Iterator[str]:
     if url:
         yield url
         return
-    binary = _anvil_binary()
-    if binary is None:
-        pytest.skip("no anvil: set NEUROSYS_ANVIL_URL, or run `source .ci/anvil.sh; anvil_start`"
-                    " (CI does) to install @foundry-rs/anvil")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(port), "--silent"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while not _rpc_ready(url):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"anvil at {binary} did not start")
-        time.sleep(0.1)
     try:
+        binary = install()
+    except AnvilUnavailable as exc:
+        pytest.skip(f"no anvil node: {exc}")
+    with AnvilNode(binary) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture(params=["embedded", "anvil"])

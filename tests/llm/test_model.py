@@ -15,6 +15,18 @@ def test_load_returns_one_shared_model(model):
     assert load(None, timeout=60.0) is model
 
 
+def test_the_model_loads_without_llama_cpps_repacked_buffers_and_decides(model):
+    """The AMX repacking of llama.cpp's extra buffers crashed the interpreter (SIGSEGV) at the
+    first decision on Sapphire Rapids CPUs: the backend loads with them off, and an explicit
+    extra_buffers=True asks for them only for that load."""
+    import llama_cpp.llama_cpp as lib
+
+    assert model.backend.llama.model_params.use_extra_bufts is False
+    assert lib.llama_model_default_params().use_extra_bufts is True  # restored after the load
+    assert model.decide("Rate 40 Hz, target 10 Hz?", ["increase", "decrease", "maintain"]) in (
+        "increase", "decrease", "maintain")
+
+
 def test_decide_is_always_one_of_the_choices(model):
     prompts = [format_prompt("controller", {"quantity": "snn/mean_rate", "value": v, "target": 10.0,
                                             "error": v - 10.0, "relative_error": (v - 10) / 10,

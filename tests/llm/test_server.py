@@ -1,4 +1,5 @@
-"""The HTTP backend against a real OpenAI-compatible server: llama-cpp-python's own server
+"""The HTTP backend against a real OpenAI-compatible server: llama-cpp-python's own server (through
+tests/llm/llama_server.py, which loads the model as LlamaCppBackend does)
 serving the bundled model on 127.0.0.1."""
 
 import os
@@ -6,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from neurosys.llm.backends import OpenAIBackend
 from neurosys.workspace import Workspace
 
 CHOICES = ["increase", "decrease", "maintain"]
+ROOT = str(Path(__file__).resolve().parents[2])  # where `tests.llm.llama_server` imports from
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +26,12 @@ def server(tmp_path_factory):
     port = free_port()
     log = open(tmp_path_factory.mktemp("server") / "server.log", "w+b")  # a pipe would fill and block
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path()),
+        [sys.executable, "-m", "tests.llm.llama_server", "--model", str(bundled_model_path()),
          "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
          "--model_alias", "smollm2"],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"})
+        stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE",
+             "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:

@@ -11,7 +11,9 @@ def test_driver_publishes_keys_and_logs_rows(workspace, store):
     soup = Soup(size=512, seed=1, device="cpu")
     driver = SoupDriver(soup, workspace, store, metrics_every=4)
     assert workspace.read("soup/mutation_rate") == pytest.approx(2**-12)
-    assert driver.step(3) is None and workspace.read("soup/epoch") == 3
+    start = driver.step(3)      # the starting soup is sampled first: the series begins at 0
+    assert start is not None and start.epoch == 0 and workspace.read("soup/epoch") == 3
+    assert driver.step(0) is None
     m = driver.step(6)          # crosses epoch 4 and 8
     assert m is not None and m.epoch == 8 and soup.epoch == 9
     assert workspace.read("soup/epoch") == 9
@@ -20,13 +22,24 @@ def test_driver_publishes_keys_and_logs_rows(workspace, store):
     metrics = workspace.read("soup/metrics")
     assert metrics["epoch"] == 8 and metrics["distinct"] == m.distinct
     assert list(workspace.read("soup/hoe_history")) == pytest.approx(list(driver.hoe_history))
-    assert len(workspace.read("soup/hoe_history")) == 2
+    assert len(workspace.read("soup/hoe_history")) == 3
     top = workspace.read("soup/top_programs")
     assert 1 <= len(top) <= 10 and isinstance(top[0]["program"], bytes) and top[0]["count"] >= 1
     assert workspace.read("soup/replicators") == []
     rows = store.query("SELECT epoch, high_order_entropy, distinct_programs FROM soup_epochs ORDER BY epoch")
-    assert [r[0] for r in rows] == [4, 8]
-    assert rows[1][1] == pytest.approx(m.high_order_entropy) and rows[1][2] == m.distinct
+    assert [r[0] for r in rows] == [0, 4, 8]
+    assert rows[2][1] == pytest.approx(m.high_order_entropy) and rows[2][2] == m.distinct
+
+
+def test_a_run_stopped_before_its_first_boundary_keeps_its_starting_row(workspace, store):
+    """What a SIGTERM 2 s into a run leaves (tests/system/test_signals.py): the soup at epoch 2
+    of metrics_every 4 has published its starting metrics, and the store has that row."""
+    soup = Soup(size=256, seed=5, device="cpu")
+    driver = SoupDriver(soup, workspace, store, metrics_every=4)
+    driver.step(2)
+    assert workspace.read("soup/epoch") == 2 and workspace.read("soup/metrics")["epoch"] == 0
+    rows = store.query("SELECT epoch, high_order_entropy FROM soup_epochs")
+    assert rows == [(0, pytest.approx(workspace.read("avg_entropy")))]
 
 
 def test_driver_controls_mutation_and_injection(workspace):

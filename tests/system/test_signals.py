@@ -80,6 +80,12 @@ def test_sigterm_stops_cleanly_and_keeps_everything(tmp_path, make_config):
     assert last[1] is not None and last[1] > 0
     assert tables  # see the component-specific checks below
     check_components_flushed(db, tables, cfg, sim_time=last[0], epoch=last[1])
+    # Every metrics row the soup published before the stop is in the store, the last one too:
+    # the workspace kept at the stop says which epoch it published last.
+    with Workspace() as ws:
+        ws.restore(run_dir / "workspace.snapshot")
+        published = ws.read("soup/metrics")["epoch"]
+    assert db.execute("SELECT MAX(epoch) FROM soup_epochs").fetchone()[0] == published
 
 
 def segment_exists(name: str) -> bool:

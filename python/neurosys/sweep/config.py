@@ -12,11 +12,15 @@
     seed = [0, 1, 2, 3]
 
 ``[[points]]`` tables may replace (or add to) ``[grid]``: each is one point, completed by [fixed].
+
+Ready sweep files live in examples/sweeps/ (shipped in the wheel as neurosys/examples/sweeps);
+``example_sweeps()`` finds them and ``resolve_sweep("soup_transition")`` names one by its stem.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +65,35 @@ def load_sweep(path: str | Path) -> SweepSpec:
         raise ValueError(f"cpus_per_point: expected a number > 0, got {cpus!r}")
     out_dir = Path(data.get("out_dir", f"runs/sweeps/{experiment}"))
     return SweepSpec(experiment, out_dir, float(cpus), points)
+
+
+def _example_dirs() -> list[Path]:
+    """examples/sweeps in the installed package, then in the source checkout it came from."""
+    dirs = [Path(str(resources.files("neurosys"))) / "examples" / "sweeps"]
+    checkout = Path(__file__).resolve().parents[3]
+    if (checkout / "pyproject.toml").is_file():
+        dirs.append(checkout / "examples" / "sweeps")
+    return [d for d in dirs if d.is_dir()]
+
+
+def example_sweeps() -> dict[str, tuple[Path, str]]:
+    """The ready sweep files: name (the file's stem) -> (path, its first comment line)."""
+    found: dict[str, tuple[Path, str]] = {}
+    for folder in _example_dirs():
+        for path in sorted(folder.glob("*.toml")):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            first = next((ln.lstrip("# ").strip() for ln in lines if ln.startswith("#")), "")
+            found.setdefault(path.stem, (path, first))
+    return found
+
+
+def resolve_sweep(config: str) -> Path:
+    """A sweep file's path: ``config`` itself when it exists, else the example of that name."""
+    path = Path(config)
+    if path.exists():
+        return path
+    examples = example_sweeps()
+    if config in examples:
+        return examples[config][0]
+    raise FileNotFoundError(f"CONFIG: no sweep file {config!r}, and no example of that name "
+                            f"(examples: {', '.join(examples) or 'none installed'})")

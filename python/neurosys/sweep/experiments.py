@@ -8,6 +8,10 @@ soup_transition: one BFF soup per point until its high-order entropy passes ``th
     (resumed by a rerun). Result: transition_epoch (empty when none), epochs_run, final_hoe.
 snn: the seed's network (``NeuromorphicNetwork``) for ``duration`` simulated seconds.
     Result: mean_rate (Hz) and synchrony over the last half, mean plastic weight (nS).
+abiogenesis: the agents' experiment (``neurosys.experiments.abiogenesis``): one soup per point
+    with one arm (none, llm, random, policy) writing programs into it at a fixed byte budget,
+    until the transition or the cap. Result: epochs (to the transition, or the cap when
+    censored), the founder credited by lineage; the figure is a Kaplan–Meier curve per arm.
 """
 
 from __future__ import annotations
@@ -148,10 +152,32 @@ def plot_snn(rows: list[dict[str, Any]], out_dir: Path, path: Path) -> None:
     plt.close(fig)
 
 
+def abiogenesis(point: dict[str, Any]) -> dict[str, Any]:
+    """One arm on one seed (``experiments.abiogenesis.Point`` names the keys)."""
+    from neurosys.experiments.abiogenesis import run_point
+
+    return run_point(point)
+
+
+def plot_abiogenesis(rows: list[dict[str, Any]], out_dir: Path, path: Path) -> None:
+    """Epochs to the transition, Kaplan–Meier, one curve per arm."""
+    from neurosys.experiments.survival import plot_survival
+
+    arms: dict[str, tuple[list, list]] = {}
+    for row in rows:
+        times, events = arms.setdefault(str(row["arm"]), ([], []))
+        times.append(float(row["epochs"]))
+        events.append(str(row["transition"]).lower() in ("true", "1"))
+    cap = max((float(r["cap"]) for r in rows), default=1.0)
+    plot_survival(arms, cap, path, "abiogenesis: epochs to the transition, Kaplan–Meier")
+
+
 # name -> (point function, figure)
 EXPERIMENTS: dict[str, tuple[Callable[[dict], dict], Callable[..., None]]] = {
     "soup_transition": (soup_transition, plot_soup_transition),
     "snn": (snn, plot_snn),
+    "abiogenesis": (abiogenesis, plot_abiogenesis),
 }
 
-__all__ = ["EXPERIMENTS", "soup_transition", "snn", "plot_soup_transition", "plot_snn", "point_id"]
+__all__ = ["EXPERIMENTS", "soup_transition", "snn", "abiogenesis", "plot_soup_transition", "plot_snn",
+           "plot_abiogenesis", "point_id"]
