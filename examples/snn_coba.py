@@ -8,7 +8,7 @@ import argparse
 
 import numpy as np
 
-from neurosys import snn
+from neurosys.snn.models import coba
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 ap.add_argument("--seconds", type=float, default=1.0, help="simulated time")
@@ -16,12 +16,12 @@ ap.add_argument("--neurons", type=int, default=4000)
 ap.add_argument("--figure", default=None, help="write a raster of 400 neurons to this PNG")
 args = ap.parse_args()
 
-net, exc, inh = snn.models.coba(n=args.neurons, seed=1)
+net, exc, inh = coba(n=args.neurons, seed=1)
 spikes_e, spikes_i = net.monitor_spikes(exc), net.monitor_spikes(inh)
 net.run(args.seconds)  # releases the GIL; OpenMP threads inside
 for name, pop, mon in (("E", exc, spikes_e), ("I", inh, spikes_i)):
     rates = mon.counts() / args.seconds
-    print(f"{name}: {pop.size} neurons, mean rate {rates.mean():.1f} Hz, "
+    print(f"{name}: {len(pop)} neurons, mean rate {rates.mean():.1f} Hz, "
           f"{np.mean(rates == 0):.0%} silent")
 if args.figure:
     import matplotlib

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from neurosys.llm.decision_stats import DecisionStats
-    from neurosys.llm.model import Conversation
+    from neurosys.llm.model import Conversation, Decision
 
 __all__ = ["NetworkComponent", "SoupEngine", "SoupControl", "SoupComponent", "SharedModel",
            "LLMComponent", "LedgerComponent", "EconomyComponent", "AgentsComponent"]
@@ -80,6 +80,12 @@ class SharedModel(Protocol):
     def generate_async(self, prompt: str, grammar: str | None = None,
                        max_tokens: int | None = None, temperature: float | None = None) -> Future:
         """A future of the generated text."""
+        ...
+
+    def decide_detailed(self, prompt: str, choices: Sequence[str],
+                        context: Conversation | None = None, fallback: str | None = None,
+                        timeout: float | None = None) -> Decision:
+        """The ``Decision`` (waiting up to ``timeout``; the fallback after it or an interrupt)."""
         ...
 
     def interrupt(self) -> None:

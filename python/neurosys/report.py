@@ -41,6 +41,8 @@ def format_summary(s: dict[str, Any]) -> str:
         f"run directory    {s.get('run_dir', '-')}",
         f"stopped by       {s.get('stop_reason') or '-'}",
         f"wall time        {num(s.get('wall_seconds'), '.1f')} s",
+        f"start            {num(s.get('start_seconds'), '.1f')} s to every component running"
+        " (the duration counts from there)",
         f"simulated time   {num(s.get('sim_time'), '.3f')} s"
         + (f"  (network {s['network_speed']:.3f} simulated s per wall s of stepping)"
            if "network_speed" in s else ""),

@@ -108,6 +108,8 @@ class System:
         self._stopped = False
         self._stop_lock = threading.Lock()
         self._started_at: float | None = None
+        self.created_at = time.time()        # the start counts from here ...
+        self.ready_at: float | None = None  # ... to every component running
         self._handlers: list[logging.Handler] = []
         self._control: threading.Thread | None = None
         self._targets = {"rate_hz": self.config.system.target_rate_hz,
@@ -191,7 +193,14 @@ class System:
         self._control.start()
         log.info("run directory %s, workspace %r, components: %s", self.run_dir,
                  self.workspace_name, ", ".join(self.runners) or "none")
+        self._mark_ready()
         return self
+
+    def _mark_ready(self) -> None:
+        """Every component runs: the start is over (``run(seconds)`` counts from here)."""
+        self.ready_at = time.time()
+        self._info("ready", self.ready_at)
+        log.info("ready %.1f s after the System was created", self.ready_at - self.created_at)
 
     def _make_runners(self) -> None:
         c, cfg = self.components, self.config
@@ -443,6 +452,8 @@ class System:
         snap["run_dir"] = str(self.run_dir)
         snap["stop_reason"] = self.stop_reason
         snap["steps"] = {n: r.steps for n, r in self.runners.items()}
+        if self.ready_at is not None:
+            snap["start_seconds"] = self.ready_at - self.created_at
         if self.components.llm is not None:  # the final count, including the last decision
             snap["llm"] = self.components.llm.stats.as_dict()
         if snap["network_busy_seconds"] > 0 and self.config.network.enabled:

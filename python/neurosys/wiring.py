@@ -195,7 +195,11 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
                 if cfg.llm.enabled:
                     # Its own lane when agents share the other: an agent's 64-token program
                     # held the one queue for 20 s on 2 shared cores (bench/RESULTS.md).
-                    lane = load(model, lane="decisions") if cfg.agents.enabled else None
+                    # Under Ray it is a lane of the node's model host, as the agents' model is.
+                    lane = None
+                    if cfg.agents.enabled:
+                        lane = (agent_pool.lane("decisions") if agent_pool is not None
+                                else load(model, lane="decisions"))
                     c.llm_lane = lane
                     decisions = lane if lane is not None else local
                     assert decisions is not None  # no agents, hence no pool: the model is local

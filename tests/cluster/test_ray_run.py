@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -64,6 +65,14 @@ def test_ray_run_runs_every_component_in_an_actor_and_stops(tmp_path, ray_cluste
     assert "--backend redis://127.0.0.1:" in out  # how the monitor attaches
     summary = (run_dir / "summary.txt").read_text()
     assert "stopped by       completed" in summary and "FAILED" not in summary
+    assert "Traceback" not in err, err  # a normal end: the agents stop before what they call
+    # The system's own decisions go through the node's model host, as the agents' do.
+    made = int(re.search(r"llm decisions\s+(\d+) made", summary).group(1))
+    assert made >= 1, summary
+    start = float(re.search(r"start\s+([\d.]+) s to every component running", summary).group(1))
+    times = json.loads(run_info(run_dir / "run.db")["start_times"])
+    assert 0 < times["ray"] < start and 0 < times["actors"] < start
+    assert {"network", "soup", "agents"} <= set(times)
     steps = summary.split("steps", 1)[1].splitlines()[0]
     for component in ("network", "soup", "agents", "llm"):
         assert component in steps, summary

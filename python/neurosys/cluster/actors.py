@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ class ComponentHost:
     def __init__(self, name: str, config: dict[str, Any], backend: str, workspace_name: str,
                  run_dir: str, soup_host: Any = None, key_prefix: str = "",
                  agent_pool: Any = None) -> None:
+        self._created = time.perf_counter()
         from neurosys.config import SystemConfig
         from neurosys.system import System
         from neurosys.workspace import Workspace
@@ -50,12 +52,13 @@ class ComponentHost:
         self._key_prefix = key_prefix
         self._rng = np.random.default_rng()
 
-    def start(self) -> list[str]:
-        """Starts the components' threads; returns their names."""
+    def start(self) -> tuple[list[str], float]:
+        """Starts the components' threads; returns their names and the seconds since this
+        actor's constructor began (its imports and component loads included)."""
         self.system.start()
         if self._key_prefix and self.system.soup_driver is not None:
             self.system.soup_driver.workspace = _Prefixed(self.system.workspace, self._key_prefix)
-        return list(self.system.runners)
+        return list(self.system.runners), time.perf_counter() - self._created
 
     def pid(self) -> int:
         return os.getpid()

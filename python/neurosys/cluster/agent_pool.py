@@ -15,7 +15,7 @@ from typing import Any
 from neurosys.agents.agent import Agent
 from neurosys.agents.manager import AgentManager
 from neurosys.agents.roles import Observer
-from neurosys.cluster.llm_host import HOST_CONCURRENCY, LLMHost, RemoteLLM, host_name
+from neurosys.cluster.llm_host import HOST_CONCURRENCY, SHARED_LANE, LLMHost, RemoteLLM, host_name
 
 # What the coordinator's copy of an agent shows while its consultation runs in the worker: a
 # finished future (``wait_llm`` returns at once; retiring it cancels nothing).
@@ -44,7 +44,15 @@ class AgentPool:
     @property
     def llm(self) -> RemoteLLM:
         """The model the coordinator's components see: its node's host when it has one."""
-        return RemoteLLM(self.hosts.get(self.head) or next(iter(self.hosts.values())))
+        return self.lane(SHARED_LANE)
+
+    def lane(self, name: str) -> RemoteLLM:
+        """Lane ``name`` of the coordinator's node's host (else any host), loaded there now in
+        the background, so its first call does not wait for the load."""
+        host = self.hosts.get(self.head) or next(iter(self.hosts.values()))
+        if name != SHARED_LANE:
+            host.warm.remote(name)
+        return RemoteLLM(host, lane=name)
 
     def manager(self, *args: Any, **kwargs: Any) -> PooledAgentManager:
         return PooledAgentManager(*args, workers=self.workers, **kwargs)

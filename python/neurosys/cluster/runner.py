@@ -54,6 +54,7 @@ class RaySystem(System):
         from neurosys.cluster.session import import_ray
         from neurosys.workspace import Workspace
 
+        created = time.time()  # the start counts from here: Redis and Ray are part of it
         config.validate()
         self.full_config = config
         self._ray = import_ray()
@@ -81,12 +82,16 @@ class RaySystem(System):
             raise ValueError(f"system.workspace_name {name!r} is in use on {url}; choose another name")
         super().__init__(only(config, ()).override({"system.workspace_name": name}), run_dir=run_dir,
                          console_log=console_log, workspace=workspace)
+        self.created_at = created
+        self.start_times: dict[str, float] = {"redis": time.time() - created}
         address = address or config.cluster.address or None
         if not self._ray.is_initialized():
             kwargs: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING}
             if address is None and config.cluster.num_cpus:
                 kwargs["num_cpus"] = config.cluster.num_cpus
+            began = time.time()
             self._ray.init(address=address, **kwargs)
+            self.start_times["ray"] = time.time() - began
 
     def start(self) -> RaySystem:
         super().start()
@@ -101,6 +106,8 @@ class RaySystem(System):
             raise
         log.info("actors on Ray: %s; workspace %s", ", ".join(self.hosts) or "none",
                  self.workspace_backend)
+        self._info("start_times", json.dumps({k: round(v, 2) for k, v in self.start_times.items()}))
+        self._mark_ready()
         return self
 
     def _start_actors(self) -> None:
@@ -126,8 +133,10 @@ class RaySystem(System):
             if name == "agents":
                 options.update(scheduling_strategy=head, max_concurrency=_AGENTS_CONCURRENCY)
                 if workers:  # the agents' pool, before its coordinator, which gets it
+                    began = time.time()
                     self.pool = start_pool(self._ray, workers, cfg.llm.model or None, self.workspace_name,
                                            self.workspace_backend, soup, options["name"], cpus)
+                    self.start_times["agent_pool"] = time.time() - began
             group, _, island = name.partition("-")
             actor_cfg = only(cfg, GROUPS[group])
             if island:  # its own soup: seeded apart, publishing under its own keys
@@ -136,9 +145,13 @@ class RaySystem(System):
                 name, actor_cfg.to_dict(), self.workspace_backend, self.workspace_name,
                 str(self.run_dir), soup, f"soup/island/{island}/" if island else "",
                 self.pool if name == "agents" else None)
+        began = time.time()
         started = self._ray.get([h.start.remote() for h in self.hosts.values()])
-        for name, runners in zip(self.hosts, started):
-            log.info("actor %s runs %s", name, ", ".join(runners) or "nothing")
+        for name, (runners, seconds) in zip(self.hosts, started):
+            log.info("actor %s runs %s (its start took %.1f s)", name, ", ".join(runners) or "nothing",
+                     seconds)
+            self.start_times[name] = seconds
+        self.start_times["actors"] = time.time() - began
         if self.pool is not None:
             self._info("agent_pool", json.dumps(self._describe_pool()))
         ring = [h for n, h in self.hosts.items() if n == "soup" or n.startswith("soup-")]
@@ -184,25 +197,34 @@ class RaySystem(System):
             if self._migrator is not None:
                 self._migrator.join(_STOP_TIMEOUT)
             log.info("stopping the actors (%s)", self.stop_reason)
-            refs = {name: h.stop.remote(self.stop_reason or reason) for name, h in self.hosts.items()}
             deadline = time.monotonic() + _STOP_TIMEOUT
-            for name, ref in refs.items():
-                try:
-                    left = max(1.0, deadline - time.monotonic())
-                    self._actor_summaries[name] = self._ray.get(ref, timeout=left)
-                except Exception as exc:  # noqa: BLE001 - reported in the summary
-                    self._actor_summaries[name] = {"failed": {name: f"did not stop cleanly: {exc}"}}
+            # The agents first, then their pool's workers (which wait for their queued soup
+            # calls), and only then the engines they steer: nothing calls a stopped actor.
+            self._stop_hosts(["agents"], deadline, reason)
             if self.pool is not None:  # after the coordinator, whose last tick may use them
                 try:
-                    self._ray.get([w.actor.stop.remote() for w in self.pool.workers], timeout=_STOP_TIMEOUT)
+                    self._ray.get([w.actor.stop.remote() for w in self.pool.workers],
+                                  timeout=max(1.0, deadline - time.monotonic()))
                 except Exception as exc:  # noqa: BLE001 - reported in the summary
                     self._actor_summaries["agent-pool"] = {"failed": {"agent-pool": f"did not stop cleanly: {exc}"}}
+            self._stop_hosts([n for n in self.hosts if n != "agents"], deadline, reason)
             for h in [*self.hosts.values(), *(self.pool.actors() if self.pool is not None else [])]:
                 self._ray.kill(h)
         try:
             return super().stop(reason)
         finally:
             self._stop_services()
+
+    def _stop_hosts(self, names: list[str], deadline: float, reason: str) -> None:
+        """Stop these actors at once and keep their summaries (a failure is reported in it)."""
+        refs = {name: self.hosts[name].stop.remote(self.stop_reason or reason)
+                for name in names if name in self.hosts}
+        for name, ref in refs.items():
+            try:
+                left = max(1.0, deadline - time.monotonic())
+                self._actor_summaries[name] = self._ray.get(ref, timeout=left)
+            except Exception as exc:  # noqa: BLE001 - reported in the summary
+                self._actor_summaries[name] = {"failed": {name: f"did not stop cleanly: {exc}"}}
 
     def _stop_services(self) -> None:
         if self._ray.is_initialized():

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from neurosys.llm.decision_stats import DecisionStats
-from neurosys.llm.model import LLM, Decision, load
+from neurosys.llm.model import Decision, load
 from neurosys.llm.prompts import format_prompt
+
+if TYPE_CHECKING:
+    from neurosys.components import SharedModel
 
 __all__ = ["LLMIntegration", "MODULATION_CHOICES", "STATS_KEY"]
 
@@ -23,7 +26,8 @@ STATS_KEY = "llm/decisions"  # DecisionStats.as_dict(), rewritten after every de
 class LLMIntegration:
     """``step()`` makes one decision and writes it to ``modulation``."""
 
-    def __init__(self, workspace: Any, model: LLM | None = None, *, timeout: float | None = None) -> None:
+    def __init__(self, workspace: Any, model: SharedModel | None = None, *,
+                 timeout: float | None = None) -> None:
         self.workspace = workspace
         self.model = model if model is not None else load()
         self.timeout = timeout
