@@ -144,6 +144,20 @@ void register_snn(py::module_& m) {
            },
            py::arg("pre"), py::arg("post"), py::arg("channel"), py::arg("i"), py::arg("j"), py::arg("w"),
            py::arg("delay"))
+      .def("connect_total",
+           [](Network& net, int pre, int post, const std::string& channel, std::int64_t count,
+              double w_mean, double w_std, double delay_mean, double delay_std, double delay_min) {
+             py::gil_scoped_release release;
+             return net.connect_total(pre, post, channel, count, w_mean, w_std, delay_mean,
+                                      delay_std, delay_min);
+           },
+           py::arg("pre"), py::arg("post"), py::arg("channel"), py::arg("n_synapses"),
+           py::arg("weight"), py::arg("weight_std"), py::arg("delay_mean"), py::arg("delay_std"),
+           py::arg("delay_min"))
+      .def("add_poisson_drive", &Network::add_poisson_drive, py::arg("pop"), py::arg("channel"),
+           py::arg("rate"), py::arg("weight"))
+      .def("delays", [](py::object self, int k) { return view(self, self.cast<Network&>().proj(k).delays); },
+           py::arg("proj"))
       .def("enable_stdp",
            [](Network& net, int proj, double tau_pre, double tau_post, double A_plus, double A_minus,
               double w_min, double w_max, bool multiplicative) {
@@ -217,11 +231,13 @@ void register_snn(py::module_& m) {
       }, py::arg("proj"), py::arg("on"))
       .def("static_bytes_per_synapse", [](Network& net, int k) {
         auto& R = net.proj(k);
-        return static_cast<double>(sizeof(R.weight[0]) + sizeof(R.target[0]));
+        return static_cast<double>(sizeof(R.weight[0]) + sizeof(R.target[0]) +
+                                   (R.delays.empty() ? 0 : sizeof(R.delays[0])));
       }, py::arg("proj"))
       .def("memory_bytes", [](Network& net, int k) {
         auto& R = net.proj(k);
         return static_cast<std::int64_t>(R.weight.size() * sizeof(float) + R.target.size() * 4 +
+                                         R.delays.size() +
                                          R.row.size() * 8 + R.ring.size() * 8 +
                                          R.col.size() * 8 + R.col_syn.size() * 8);
       }, py::arg("proj"));

@@ -60,7 +60,7 @@ struct LifUpdate {
   std::int32_t* ref;
   std::int64_t n;
   int nch;
-  double E[kMaxChannels], decay[kMaxChannels];
+  double E[kMaxChannels], decay[kMaxChannels], scale[kMaxChannels];
   bool current[kMaxChannels];
   double k, R, v_rest;
   Threshold threshold;
@@ -72,7 +72,7 @@ struct LifUpdate {
     for (int c = 0; c < nch; ++c) {
       const double gc = g[c * n + i];
       if (current[c]) {
-        drive += gc;
+        drive += scale[c] * gc;
       } else {
         gsum += gc;
         drive += gc * E[c];
@@ -226,9 +226,15 @@ unsigned spike_blocks(std::int64_t n) {
 
 void check_cuda_support(const Network& net) {
   if (cuda_device_count() == 0) throw std::invalid_argument("device='cuda': no CUDA device is available");
-  for (const auto& P : net.pops)
+  for (const auto& P : net.pops) {
     if (P->channels.size() > kMaxChannels)
       throw std::invalid_argument("device='cuda': at most 8 channels per population");
+    if (!P->drives.empty())
+      throw std::invalid_argument("device='cuda': Poisson drives run on the CPU only");
+  }
+  for (const auto& R : net.projs)
+    if (!R->delays.empty())
+      throw std::invalid_argument("device='cuda': delays per synapse run on the CPU only");
 }
 
 std::int64_t run_on_cuda(Network& net, std::int64_t steps) {
@@ -284,7 +290,7 @@ std::int64_t run_on_cuda(Network& net, std::int64_t steps) {
         f.v = D.v.ptr; f.g = D.g.ptr; f.iinj = D.iinj.ptr; f.ref = D.ref.ptr; f.n = P.n;
         f.nch = static_cast<int>(P.channels.size());
         for (int c = 0; c < f.nch; ++c) {
-          f.E[c] = P.channels[c].E; f.decay[c] = P.channels[c].decay; f.current[c] = P.channels[c].current;
+          f.E[c] = P.channels[c].E; f.decay[c] = P.channels[c].decay; f.scale[c] = P.channels[c].drive_scale; f.current[c] = P.channels[c].current;
         }
         f.k = net.dt() / P.p.tau_m; f.R = P.p.R_m; f.v_rest = P.p.v_rest;
         f.threshold = Threshold{P.p.v_thresh, P.p.v_reset, P.ref_steps};

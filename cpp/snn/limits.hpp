@@ -24,6 +24,11 @@ inline constexpr Limit rate = Limit("rate").at_least(0).in_unit("Hz");
 inline constexpr Limit p = Limit("p").at_least(0).at_most(1);
 inline constexpr Limit weight = Limit("weight");
 inline constexpr Limit delay = Limit("delay").at_least(1).at_most(100000).in_unit("steps").noted("(at least dt)");
+inline constexpr Limit n_synapses = Limit("n_synapses").at_least(0).at_most(4294967295.0);
+inline constexpr Limit weight_std = Limit("weight_std").at_least(0);
+inline constexpr Limit delay_mean = Limit("delay_mean").at_least(0).at_most(0.025).in_unit("s").noted("(delays are stored as 1-255 steps)");
+inline constexpr Limit delay_std = Limit("delay_std").at_least(0).in_unit("s");
+inline constexpr Limit delay_min = Limit("delay_min").at_least(0).in_unit("s");
 inline constexpr Limit tau_pre = Limit("tau_pre").above(0).in_unit("s");
 inline constexpr Limit tau_post = Limit("tau_post").above(0).in_unit("s");
 inline constexpr Limit A_plus = Limit("A_plus").at_least(0);
@@ -36,7 +41,8 @@ inline constexpr Limit duration = Limit("duration").at_least(0).in_unit("steps")
 
 inline constexpr Limit kAll[] = {dt,      threads, n,       tau_m,    R_m,      v_rest, v_thresh,
                                  v_reset, t_ref,   tau_syn, E_syn,    rate,     p,      weight,
-                                 delay,   tau_pre, tau_post, A_plus,  A_minus,  w_min,  w_max,
+                                 delay,   n_synapses, weight_std, delay_mean, delay_std, delay_min,
+                                 tau_pre, tau_post, A_plus,  A_minus,  w_min,  w_max,
                                  every,   duration};
 
 }  // namespace neurosys::snn::limits

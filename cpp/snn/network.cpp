@@ -56,11 +56,27 @@ int Network::add_population(const std::string& name, std::int64_t n, const Neuro
   check_idle("population");
   check(limits::n, n);
   validate(p);
+  bool all_current = true;
   for (auto& c : channels) {
     // tau_syn = 0: a delta current channel (a spike's current lasts one step; NIR's LIF input)
     if (!(c.current && c.tau == 0.0)) check(limits::tau_syn, c.tau);
     check(limits::E_syn, c.E);
     c.decay = c.tau > 0.0 ? std::exp(-dt_ / c.tau) : 0.0;
+    all_current = all_current && c.current;
+  }
+  // Current channels only, integrated exactly: v is linear in the currents, so a current
+  // I e^(-t/tau_s) over the step moves v by R I tau_s (P22 - P11) / (tau_m - tau_s) (NEST's
+  // P21), not by R I (1 - P22) as a current frozen over the step would: scale it so.
+  if (all_current && p.method == Integrator::Exact) {
+    const double P22 = std::exp(-dt_ / p.tau_m);
+    for (auto& c : channels) {
+      if (c.tau <= 0.0) continue;
+      const double P11 = c.decay;
+      const double exact = std::abs(c.tau - p.tau_m) < 1e-12 * p.tau_m
+                               ? (dt_ / p.tau_m) * P22
+                               : c.tau * (P22 - P11) / (p.tau_m - c.tau);
+      c.drive_scale = exact / (1.0 - P22);
+    }
   }
   auto P = std::make_unique<Population>();
   P->name = name;
@@ -151,6 +167,46 @@ int Network::connect_pairs(int pre, int post, const std::string& channel,
   });
 }
 
+int Network::connect_total(int pre, int post, const std::string& channel, std::int64_t count,
+                           double w_mean, double w_std, double delay_mean, double delay_std,
+                           double delay_min) {
+  check_all({{limits::n_synapses, static_cast<double>(count)}, {limits::weight, w_mean},
+             {limits::weight_std, w_std}, {limits::delay_mean, delay_mean},
+             {limits::delay_std, delay_std}, {limits::delay_min, delay_min}});
+  const int index = add_projection(pre, post, channel, 1, [&](Projection& R, const Population& A, const Population& B) {
+    const std::uint64_t stream = 0x707a1000ULL + projs.size();
+    R.build_total(A.n, B.n, count, w_mean, w_std, delay_mean, delay_std, delay_min, dt_, seed_,
+                  stream, threads_);
+  });
+  Projection& R = *projs[index];
+  if (R.max_delay() > 1) pops[post]->reserve_ring(R.channel, R.max_delay(), step_);
+  return index;
+}
+
+void Network::add_poisson_drive(int index, const std::string& channel, double rate, double weight) {
+  check_idle("poisson_drive");
+  Population& P = pop(index, "post");
+  if (P.poisson) throw std::invalid_argument("post must be a neuron population, not a Poisson group");
+  check_all({{limits::rate, rate}, {limits::weight, weight}});
+  const double lambda = rate * dt_;
+  if (lambda > 100.0)
+    throw std::invalid_argument("rate * dt must be at most 100 spikes a step, got " + std::to_string(lambda));
+  PoissonDrive d;
+  d.channel = P.channel_index(channel);
+  d.weight = weight;
+  d.stream = 0xd41e0000ULL + (static_cast<std::uint64_t>(index) << 8) + P.drives.size();
+  // P(k) by the recurrence P(k) = P(k - 1) lambda / k, until the tail is below 1e-16
+  double pk = std::exp(-lambda), cum = pk;
+  d.cdf.push_back(cum);
+  for (int k = 1; k < 4096 && 1.0 - cum > 1e-16; ++k) {
+    pk *= lambda / k;
+    cum += pk;
+    d.cdf.push_back(cum);
+  }
+  d.cdf.back() = 1.0;
+  P.drives.push_back(std::move(d));
+}
+
 void Network::enable_stdp(int index, const StdpParams& s) {
   check_idle("stdp");
   Projection& R = proj(index);
@@ -219,10 +275,22 @@ void Network::phase_update(int tid, int T, std::int64_t step) {
 }
 
 void Network::phase_deliver(int tid, int T, std::int64_t step) {
+  for (auto& Pp : pops) {  // what the shared rings and the Poisson drives hold for this step
+    Population& P = *Pp;
+    if (P.ring.empty() && P.drives.empty()) continue;
+    const std::int64_t lo = bound(P.n, tid, T), hi = bound(P.n, tid + 1, T);
+    P.drain_rings(lo, hi, step);
+    P.apply_drives(lo, hi, step, seed_);
+  }
   for (auto& Rp : projs) {
     Projection& R = *Rp;
     Population& B = *pops[R.post];
     const std::int64_t lo = bound(B.n, tid, T), hi = bound(B.n, tid + 1, T);
+    if (!R.delays.empty()) {
+      R.propagate_delayed(pops[R.pre]->spike_lists(step), T, lo, hi, step, B.g[R.channel].data(),
+                          B.ring[R.channel].data(), B.ring_slots[R.channel], B.n, T > 1);
+      continue;
+    }
     R.propagate(pops[R.pre]->spike_lists(step), T, lo, hi, step, B.g[R.channel].data(), B.n, T > 1);
     if (R.plastic) R.potentiate(B.spike_lists(step)[tid], step);
   }

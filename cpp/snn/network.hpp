@@ -40,6 +40,13 @@ class Network {
   int connect_pairs(int pre, int post, const std::string& channel,
                     const std::vector<std::uint32_t>& i, const std::vector<std::uint32_t>& j,
                     const std::vector<float>& w, std::int32_t delay);
+  // NEST's fixed_total_number with normal weights and delays (Projection::build_total); the
+  // delays go through the target channel's shared ring.
+  int connect_total(int pre, int post, const std::string& channel, std::int64_t count,
+                    double w_mean, double w_std, double delay_mean, double delay_std,
+                    double delay_min);
+  // Independent Poisson input of `rate` Hz per neuron into `channel`, `weight` per spike.
+  void add_poisson_drive(int pop, const std::string& channel, double rate, double weight);
   void enable_stdp(int proj, const StdpParams& params);
 
   int add_spike_monitor(int pop, const std::vector<std::uint32_t>& indices, bool all);

@@ -145,7 +145,8 @@ void Population::sum_channels(std::int64_t b0, std::int64_t m, double* gsum, dou
     double* __restrict gk = g[k].data() + b0;
     const Channel& c = channels[k];
     if (c.current) {
-      for (std::int64_t b = 0; b < m; ++b) drive[b] += gk[b];
+      const double scale = c.drive_scale;
+      for (std::int64_t b = 0; b < m; ++b) drive[b] += scale * gk[b];
     } else {
       // g (E - v) split as g E - g v: gsum carries the v-dependent part
       for (std::int64_t b = 0; b < m; ++b) {
@@ -154,6 +155,51 @@ void Population::sum_channels(std::int64_t b0, std::int64_t m, double* gsum, dou
       }
     }
     for (std::int64_t b = 0; b < m; ++b) gk[b] *= c.decay;
+  }
+}
+
+void Population::reserve_ring(int c, std::int32_t slots, std::int64_t step) {
+  if (ring.size() < channels.size()) {
+    ring.resize(channels.size());
+    ring_slots.resize(channels.size(), 0);
+  }
+  const std::int32_t old = ring_slots[c];
+  if (slots <= old) return;
+  // What is in flight is due at steps [step, step + old): slot t % old moves to t % slots.
+  std::vector<double> grown(static_cast<std::size_t>(slots) * n, 0.0);
+  for (std::int64_t t = step; t < step + old; ++t)
+    std::copy_n(ring[c].begin() + (t % old) * n, n, grown.begin() + (t % slots) * n);
+  ring[c] = std::move(grown);
+  ring_slots[c] = slots;
+}
+
+void Population::drain_rings(std::int64_t lo, std::int64_t hi, std::int64_t step) {
+  for (std::size_t c = 0; c < ring.size(); ++c) {
+    if (ring_slots[c] == 0) continue;
+    double* __restrict due = ring[c].data() + (step % ring_slots[c]) * n;
+    double* __restrict gc = g[c].data();
+    for (std::int64_t j = lo; j < hi; ++j) {
+      gc[j] += due[j];
+      due[j] = 0.0;
+    }
+  }
+}
+
+void Population::apply_drives(std::int64_t lo, std::int64_t hi, std::int64_t step,
+                              std::uint64_t seed) {
+  for (const PoissonDrive& d : drives) {
+    // One keyed hash a step, then one SplitMix64 finaliser per neuron (its counter is the
+    // neuron's index), so a neuron's draw is the same whatever thread draws it.
+    const std::uint64_t key = counter_hash(seed, d.stream, static_cast<std::uint64_t>(step));
+    const double* cdf = d.cdf.data();
+    const std::int64_t last = static_cast<std::int64_t>(d.cdf.size()) - 1;
+    double* __restrict gc = g[d.channel].data();
+    for (std::int64_t j = lo; j < hi; ++j) {
+      const double u = to_unit(splitmix64(key + static_cast<std::uint64_t>(j) * 0x9e3779b97f4a7c15ULL));
+      std::int64_t k = 0;
+      while (k < last && u >= cdf[k]) ++k;
+      gc[j] += d.weight * static_cast<double>(k);
+    }
   }
 }
 

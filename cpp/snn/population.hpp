@@ -22,6 +22,20 @@ struct Channel {
   double E = 0.0;           // reversal potential (V); unused for current channels
   bool current = false;     // true: the variable is a current, not a conductance
   double decay = 0.0;       // exp(-dt / tau), set by the network
+  // The current's weight in the membrane update, set by the network: 1, except for an
+  // exponential current into a population of current channels only integrated "exact", where
+  // it makes the step exact for a current decaying over it (NEST's iaf_psc_exp propagator).
+  double drive_scale = 1.0;
+};
+
+// Independent Poisson input straight into a channel (a NEST poisson_generator connected to
+// each neuron): every step each neuron receives weight x k, k ~ Poisson(rate dt), so any rate
+// works, several spikes a step included. `cdf` is P(k' <= k) for k = 0, 1, ...
+struct PoissonDrive {
+  int channel = 0;
+  double weight = 0.0;
+  std::uint64_t stream = 0;
+  std::vector<double> cdf;
 };
 
 struct NeuronParams {
@@ -43,6 +57,12 @@ struct Population {
   std::vector<double> v, i_inj;
   std::vector<std::vector<double>> g;  // [channel][neuron]
   std::vector<std::int32_t> refractory;  // steps left with v clamped at reset
+  // Per channel, for projections with a delay per synapse: increments in flight, `ring_slots`
+  // x n, slot s % slots due at step s (one ring per channel, shared by its projections, so a
+  // step drains each channel once whatever the number of projections onto it).
+  std::vector<std::vector<double>> ring;
+  std::vector<std::int32_t> ring_slots;
+  std::vector<PoissonDrive> drives;
 
   // Poisson generators: rate per neuron, next spike step, draws made so far
   std::vector<double> rate;
@@ -63,6 +83,13 @@ struct Population {
   }
 
   int channel_index(const std::string& channel) const;
+  // Grows channel c's ring to hold delays up to `slots` steps (keeping what is in flight at
+  // `step`, the network's next step).
+  void reserve_ring(int c, std::int32_t slots, std::int64_t step);
+  // Moves what is due at `step` from the rings into the channels, for neurons [lo, hi).
+  void drain_rings(std::int64_t lo, std::int64_t hi, std::int64_t step);
+  // Adds this step's Poisson drive to neurons [lo, hi).
+  void apply_drives(std::int64_t lo, std::int64_t hi, std::int64_t step, std::uint64_t seed);
   // Updates neurons [lo, hi) for step `step` and appends spikes to `out`.
   void update(std::int64_t lo, std::int64_t hi, double dt, std::int64_t step, std::uint64_t seed,
               std::vector<std::uint32_t>& out);

@@ -3,6 +3,7 @@
 #include "snn/projection.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -82,6 +83,77 @@ void Projection::build_random(std::int64_t n_pre, std::int64_t n_post, double p,
     std::uint64_t s = row[r];
     visit(r, [&](std::uint32_t t) { target[s++] = t; });
   });
+}
+
+namespace {
+
+// A standard normal draw (Box-Muller, one of the pair).
+inline double normal(StreamRng& rng) {
+  const double u = 1.0 - rng.uniform(), v = rng.uniform();
+  return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
+}
+
+}  // namespace
+
+void Projection::build_total(std::int64_t n_pre, std::int64_t n_post, std::int64_t count,
+                             double w_mean, double w_std, double d_mean, double d_std,
+                             double d_min, double dt, std::uint64_t seed, std::uint64_t stream,
+                             int threads) {
+  if (count >= (std::int64_t{1} << 32))
+    throw std::invalid_argument("n_synapses must be below 2^32 per projection");
+  if (count > 0 && (n_pre == 0 || n_post == 0))
+    throw std::invalid_argument("n_synapses must be 0 when pre or post is empty");
+  const std::size_t m = static_cast<std::size_t>(count);
+  std::vector<std::uint32_t> src(m), tgt(m);
+  std::vector<float> w(m);
+  std::vector<std::uint8_t> d(m);
+  constexpr std::int64_t kBlock = 4096;  // synapses per counter-based stream
+  std::atomic<bool> too_long{false};
+  parallel_for_host((count + kBlock - 1) / kBlock, threads, [&](std::int64_t b) {
+    StreamRng rng(seed, stream, static_cast<std::uint64_t>(b));
+    const std::int64_t end = std::min(count, (b + 1) * kBlock);
+    for (std::int64_t k = b * kBlock; k < end; ++k) {
+      src[k] = static_cast<std::uint32_t>(std::min<double>(rng.uniform() * n_pre, n_pre - 1));
+      tgt[k] = static_cast<std::uint32_t>(std::min<double>(rng.uniform() * n_post, n_post - 1));
+      double x = w_mean + w_std * normal(rng);
+      while ((w_mean > 0 && x < 0) || (w_mean < 0 && x > 0)) x = w_mean + w_std * normal(rng);
+      w[k] = static_cast<float>(x);
+      double y = d_mean + d_std * normal(rng);
+      while (y < d_min) y = d_mean + d_std * normal(rng);
+      const long long steps = std::max(1LL, std::llround(y / dt));
+      if (steps > 255) too_long.store(true, std::memory_order_relaxed);
+      d[k] = static_cast<std::uint8_t>(std::min(steps, 255LL));
+    }
+  });
+  if (too_long.load())
+    throw std::invalid_argument("delay: a drawn delay exceeds 255 steps; lower delay_mean or "
+                                "delay_std, or use a coarser dt");
+  // Two stable counting sorts: by target, then by source, so each row ends sorted by target.
+  std::vector<std::uint64_t> pos(n_post + 1, 0);
+  for (std::uint32_t t : tgt) ++pos[t + 1];
+  for (std::int64_t j = 0; j < n_post; ++j) pos[j + 1] += pos[j];
+  std::vector<std::uint32_t> by_target(m);
+  for (std::size_t k = 0; k < m; ++k) by_target[pos[tgt[k]]++] = static_cast<std::uint32_t>(k);
+  row.assign(n_pre + 1, 0);
+  for (std::uint32_t r : src) ++row[r + 1];
+  for (std::int64_t r = 0; r < n_pre; ++r) row[r + 1] += row[r];
+  std::vector<std::uint64_t> fill(row.begin(), row.end() - 1);
+  target.resize(m);
+  weight.resize(m);
+  delays.resize(m);
+  for (std::uint32_t k : by_target) {
+    const std::uint64_t q = fill[src[k]]++;
+    target[q] = tgt[k];
+    weight[q] = w[k];
+    delays[q] = d[k];
+  }
+}
+
+std::int32_t Projection::max_delay() const {
+  if (delays.empty()) return delay;
+  std::uint8_t most = 1;
+  for (std::uint8_t x : delays) most = std::max(most, x);
+  return most;
 }
 
 void Projection::enable_stdp(const StdpParams& params, std::int64_t n_pre, std::int64_t n_post,
@@ -174,6 +246,30 @@ void Projection::propagate(const SpikeList* spikes, int lists, std::int64_t lo,
         slot[j] += w[k];
         w[k] = stdp_depress(w[k], post_trace.before(j, step), stdp);
       }
+    }
+  }
+}
+
+void Projection::propagate_delayed(const SpikeList* spikes, int lists, std::int64_t lo,
+                                   std::int64_t hi, std::int64_t step, double* g, double* ring,
+                                   std::int32_t slots, std::int64_t n_post, bool search) {
+  // Where a synapse of each delay writes this step: delay 1 straight into the channel (seen by
+  // the next update), delay d into the slot due at step + d - 1.
+  double* dest[256];
+  dest[1] = g;
+  for (std::int32_t d = 2; d <= slots && d < 256; ++d)
+    dest[d] = ring + ((step + d - 1) % slots) * n_post;
+  const std::uint32_t* __restrict tgt = target.data();
+  const float* __restrict w = weight.data();
+  const std::uint8_t* __restrict del = delays.data();
+  for (int l = 0; l < lists; ++l) {
+    for (const std::uint32_t i : spikes[l]) {
+      std::uint64_t s = row[i], e = row[i + 1];
+      if (search) {
+        s = std::lower_bound(tgt + s, tgt + e, static_cast<std::uint32_t>(lo)) - tgt;
+        e = std::lower_bound(tgt + s, tgt + e, static_cast<std::uint32_t>(hi)) - tgt;
+      }
+      for (std::uint64_t k = s; k < e; ++k) dest[del[k]][tgt[k]] += w[k];
     }
   }
 }

@@ -1,7 +1,8 @@
 // A projection: synapses from one population onto one channel of another, stored as CSR by
 // presynaptic neuron (float weight + uint32 target = 8 bytes per static synapse), one delay in
-// steps per projection, and a ring buffer of conductance increments per delay slot. Optional
-// pair-based STDP with event-driven per-neuron traces (Song, Miller & Abbott 2000).
+// steps per projection with a ring buffer of conductance increments per delay slot, or a delay
+// per synapse (one more byte each) into the target channel's shared ring (Population::ring).
+// Optional pair-based STDP with event-driven per-neuron traces (Song, Miller & Abbott 2000).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -41,6 +42,7 @@ struct Projection {
   std::vector<std::uint32_t> target;   // sorted within each row
   std::vector<float> weight;
   std::vector<double> ring;
+  std::vector<std::uint8_t> delays;    // per synapse, steps >= 1; empty: `delay` for all
 
   bool plastic = false;
   StdpParams stdp;
@@ -57,6 +59,15 @@ struct Projection {
   void build_random(std::int64_t n_pre, std::int64_t n_post, double p, bool allow_self,
                     bool same_population, float w, std::uint64_t seed, std::uint64_t stream,
                     int threads);
+  // Fixed total number (NEST's "fixed_total_number", autapses and multapses allowed): `count`
+  // synapses, each with a uniform source and target, a weight ~ N(w_mean, w_std) redrawn until
+  // it has w_mean's sign (or is 0 when w_mean is), and a delay ~ N(d_mean, d_std) seconds
+  // redrawn until >= d_min, then rounded to steps of dt. Each synapse's draws come from its
+  // own counter-based stream: the result depends on the seed only. Rows end sorted by target.
+  void build_total(std::int64_t n_pre, std::int64_t n_post, std::int64_t count, double w_mean,
+                   double w_std, double d_mean, double d_std, double d_min, double dt,
+                   std::uint64_t seed, std::uint64_t stream, int threads);
+  std::int32_t max_delay() const;
   void enable_stdp(const StdpParams& params, std::int64_t n_pre, std::int64_t n_post, double dt);
   void build_columns(std::int64_t n_post);
 
@@ -65,6 +76,11 @@ struct Projection {
   // plastic projections. `step` is the current step.
   void propagate(const SpikeList* spikes, int lists, std::int64_t lo,
                  std::int64_t hi, std::int64_t step, double* g, std::int64_t n_post, bool search);
+  // The same with a delay per synapse: into `g` (delay 1) or slot (step + d - 1) % slots of
+  // `ring` (the target channel's, `slots` x n_post).
+  void propagate_delayed(const SpikeList* spikes, int lists, std::int64_t lo, std::int64_t hi,
+                         std::int64_t step, double* g, double* ring, std::int32_t slots,
+                         std::int64_t n_post, bool search);
   // Potentiation of the synapses onto post neurons that spiked this step (all in [lo, hi)).
   void potentiate(const std::vector<std::uint32_t>& post_spikes, std::int64_t step);
 };

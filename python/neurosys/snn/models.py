@@ -1,10 +1,12 @@
 """Reference networks built with the public API, shared by the tests, the benchmark and the
-``neurosys snn`` command."""
+``neurosys snn`` command: COBA, Song & Abbott's STDP network, and the Potjans & Diesmann
+cortical microcircuit (its own module, ``microcircuit.py``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from neurosys.snn.microcircuit import microcircuit
 from neurosys.snn.network import Channel, Network, Population
 from neurosys.snn.stdp import STDP
 from neurosys.units import Hz, mV, ms, nS

@@ -94,6 +94,7 @@ class Population(Group):
         self.channels = dict(channels)
         self.params = params
         self.method = method
+        self.drives: list[dict[str, Any]] = []  # Network.poisson_drive: channel, rate, weight
 
     def g(self, channel: str) -> np.ndarray:
         """Conductance (S) or current (A) of ``channel``, one entry per neuron (a view)."""
@@ -148,8 +149,17 @@ class Projection:
         self.net._core.set_plastic(self.index, bool(on))
 
     @property
+    def delays(self) -> np.ndarray:
+        """Each synapse's delay in steps, in CSR order (a view when they are per synapse)."""
+        per_synapse = self.net._core.delays(self.index)
+        if per_synapse.size or len(self) == 0:
+            return per_synapse
+        return np.full(len(self), self.delay_steps, dtype=np.uint8 if self.delay_steps < 256 else np.int32)
+
+    @property
     def bytes_per_synapse(self) -> float:
-        """Storage per static synapse: float32 weight + uint32 target."""
+        """Storage per static synapse: float32 weight + uint32 target (+ a uint8 delay when
+        delays are per synapse)."""
         return float(self.net._core.static_bytes_per_synapse(self.index))
 
     @property
@@ -242,20 +252,34 @@ class Network:
     def connect(self, pre: Group, post: Population, p: float | None = None, *,
                 weight: ArrayLike = 0.0, channel: str = "exc", delay: float | None = None,
                 stdp: STDP | None = None, rule: str | None = None, i: ArrayLike | None = None,
-                j: ArrayLike | None = None, allow_self: bool = False) -> Projection:
+                j: ArrayLike | None = None, allow_self: bool = False, n: int | None = None,
+                weight_std: float = 0.0, delay_std: float = 0.0,
+                delay_min: float | None = None) -> Projection:
         """Connect ``pre`` to ``post``'s ``channel``.
 
         Rules: ``p=`` fixed probability (no self-connections within a population unless
         ``allow_self``); ``i=, j=`` explicit index arrays; ``rule="one_to_one"`` or
-        ``"all_to_all"``. ``weight`` in S (A for current channels): a scalar, or an array per
-        synapse for explicit indices. ``delay`` in seconds, rounded to whole steps, at least one
-        step (default: one step, the conductance jump is seen by the next update)."""
+        ``"all_to_all"``; ``rule="fixed_total_number", n=N`` (NEST's rule: N synapses, each
+        between a uniformly drawn source and target, autapses and multapses allowed).
+        ``weight`` in S (A for current channels): a scalar, or an array per synapse for
+        explicit indices. ``delay`` in seconds, rounded to whole steps, at least one step
+        (default: one step, the conductance jump is seen by the next update).
+
+        With ``fixed_total_number``, each synapse draws its weight from N(weight, weight_std),
+        redrawn until it has the sign of ``weight``, and its delay from N(delay, delay_std),
+        redrawn until at least ``delay_min`` (default: dt), then rounded to steps (1 to 255,
+        one byte per synapse): NEST's ``nest.math.redraw`` of normal weights and delays."""
         pre = self._group("pre", pre)
         post = self._group("post", post)
         if not isinstance(post, Population):
             raise ValueError("post must be a neuron population (Poisson groups have no inputs)")
         if channel not in post.channels:
             raise ValueError(f"channel must be one of {list(post.channels)}, got {channel!r}")
+        if rule == "fixed_total_number":
+            return self._connect_total(pre, post, channel, n, weight, weight_std, delay,
+                                       delay_std, delay_min)
+        if n is not None:
+            raise ValueError("n is the synapse count of rule='fixed_total_number' only")
         steps = 1 if delay is None else max(1, self._steps("delay", delay))
         if stdp is not None and not isinstance(stdp, STDP):
             raise ValueError("stdp must be a snn.STDP or None")
@@ -296,6 +320,35 @@ class Network:
         proj = Projection(self, index, pre, post, channel, steps, stdp)
         self.projections.append(proj)
         return proj
+
+    def _connect_total(self, pre: Group, post: Population, channel: str, n: int | None,
+                       weight: ArrayLike, weight_std: float, delay: float | None,
+                       delay_std: float, delay_min: float | None) -> Projection:
+        if n is None:
+            raise ValueError("rule='fixed_total_number' needs n, the number of synapses")
+        mean = self.dt if delay is None else real("delay", delay)
+        index = self._core.connect_total(
+            pre.index, post.index, channel, integer("n", n), real("weight", weight),
+            real("weight_std", weight_std), mean, real("delay_std", delay_std),
+            self.dt if delay_min is None else real("delay_min", delay_min))
+        proj = Projection(self, index, pre, post, channel, max(1, round(mean / self.dt)), None)
+        self.projections.append(proj)
+        return proj
+
+    def poisson_drive(self, post: Population, rate: float, weight: float, *,
+                      channel: str = "exc") -> None:
+        """Independent Poisson input into every neuron of ``post``: ``rate`` Hz each, ``weight``
+        (S, or A for a current channel) per input spike, any number of spikes a step (NEST's
+        ``poisson_generator`` connected all-to-all). Counter-based: the same for a seed
+        whatever the thread count."""
+        post = self._group("post", post)
+        if not isinstance(post, Population):
+            raise ValueError("post must be a neuron population (Poisson groups have no inputs)")
+        if channel not in post.channels:
+            raise ValueError(f"channel must be one of {list(post.channels)}, got {channel!r}")
+        rate, weight = real("rate", rate), real("weight", weight)
+        self._core.add_poisson_drive(post.index, channel, rate, weight)
+        post.drives.append({"channel": channel, "rate": rate, "weight": weight})
 
     # -- monitors -----------------------------------------------------------------------------
     def monitor_spikes(self, group: Group, indices: ArrayLike | None = None) -> SpikeMonitor:

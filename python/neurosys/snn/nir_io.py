@@ -12,14 +12,18 @@ The mapping, neurosys -> NIR (``to_nir``):
   tools see a current-based approximation. A delta channel (``Channel(tau=0, current=True)``,
   the current lasts one step) is a direct edge into the LIF node.
 * a Poisson group -> an ``Input`` node (its rates in the metadata);
-* a projection -> an ``Affine`` node (dense weight matrix, shape (n_post, n_pre), zero bias),
-  then a ``Delay`` node when the delay is more than one step, into the channel's LI node.
+* a projection -> an ``Affine`` node (dense weight matrix, shape (n_post, n_pre), zero bias;
+  the weights of several synapses of one pair add up), then a ``Delay`` node when the delay is
+  more than one step, into the channel's LI node. A projection with a delay per synapse
+  (``rule="fixed_total_number"`` with ``delay_std > 0``) has no NIR form: ``to_nir`` raises
+  ``ValueError`` naming it (one delay for all its synapses exports as above).
   Weights are scaled so one spike has the same effect: an LI node of time constant tau jumps by
   w / tau per unit of NIR weight w, a neurosys channel by its weight;
 * each population also feeds an ``Output`` node ``P.out``.
 
 Kept only in the metadata (``metadata["neurosys"]`` of the nodes and graph): t_ref, the
-integrator, channel names and reversal potentials, Poisson rates, STDP rules, and dt. The round
+integrator, channel names and reversal potentials, Poisson rates, Poisson drives
+(``Network.poisson_drive``), a constant injected current, STDP rules, and dt. The round
 trip neurosys -> NIR -> neurosys keeps every parameter and every synapse (weights are float32
 in neurosys). Not kept: the state (v, g, traces) and the seed.
 
@@ -82,12 +86,16 @@ def to_nir(net: "Network") -> "nir.NIRGraph":
                                     metadata={_META: {"rate": g.rate.tolist()}})
             continue
         p = g.params
+        meta = {"t_ref": p["t_ref"], "method": g.method, "channels": list(g.channels)}
+        if g.drives:  # no NIR node is a Poisson drive: neurosys reads it back from here
+            meta["drives"] = list(g.drives)
+        i_inj = np.asarray(g.I_inj)
+        if np.any(i_inj != 0):  # a constant current (e.g. the microcircuit's DC)
+            meta["i_inj"] = float(i_inj[0]) if np.all(i_inj == i_inj[0]) else i_inj.tolist()
         nodes[name] = nir.LIF(tau=_full(g.n, p["tau_m"]), r=_full(g.n, p["R_m"]),
                               v_leak=_full(g.n, p["v_rest"]),
                               v_threshold=_full(g.n, p["v_thresh"]),
-                              v_reset=_full(g.n, p["v_reset"]),
-                              metadata={_META: {"t_ref": p["t_ref"], "method": g.method,
-                                                "channels": list(g.channels)}})
+                              v_reset=_full(g.n, p["v_reset"]), metadata={_META: meta})
         for cname, c in g.channels.items():
             if c.tau == 0:
                 continue  # a delta channel: projections feed the LIF node directly
@@ -101,8 +109,10 @@ def to_nir(net: "Network") -> "nir.NIRGraph":
         pre, post, c = proj.pre, proj.post, proj.post.channels[proj.channel]
         # one spike moves a channel by its neurosys weight, an LI node by w / tau
         scale = dt if c.tau == 0 else c.tau
+        delay_steps = _uniform_delay(proj, pre.name, post.name, k)
         weight = np.zeros((post.n, pre.n), dtype=np.float64)
-        weight[proj.targets, proj.sources] = proj.weights.astype(np.float64) * scale
+        # multapses (several synapses of one pair, e.g. fixed_total_number) add up
+        np.add.at(weight, (proj.targets, proj.sources), proj.weights.astype(np.float64) * scale)
         meta: dict[str, Any] = {"channel": proj.channel, "dense": len(proj) == pre.n * post.n,
                                 "index": k}
         if proj.stdp is not None:
@@ -112,8 +122,8 @@ def to_nir(net: "Network") -> "nir.NIRGraph":
         nodes[aff] = nir.Affine(weight=weight, bias=np.zeros(post.n), metadata={_META: meta})
         edges.append((pre.name, aff))
         last = aff
-        if proj.delay_steps > 1:
-            nodes[f"{aff}.delay"] = nir.Delay(delay=_full(post.n, proj.delay_steps * dt))
+        if delay_steps > 1:
+            nodes[f"{aff}.delay"] = nir.Delay(delay=_full(post.n, delay_steps * dt))
             edges.append((aff, f"{aff}.delay"))
             last = f"{aff}.delay"
         edges.append((last, post.name if c.tau == 0 else f"{post.name}.{proj.channel}"))
@@ -123,6 +133,18 @@ def to_nir(net: "Network") -> "nir.NIRGraph":
     # a NIR file stores nodes by name: the metadata keeps the order of groups and projections
     return nir.NIRGraph(nodes=nodes, edges=edges, type_check=has_input,
                         metadata={_META: {"dt": dt, "groups": list(net.groups)}})
+
+
+def _uniform_delay(proj: Any, pre: str, post: str, k: int) -> int:
+    """The projection's one delay in steps; NIR's Delay node holds a delay per target neuron,
+    so a projection whose synapses have different delays cannot be exported."""
+    delays = proj.delays
+    if delays.size and delays.min() != delays.max():
+        raise ValueError(f"to_nir: projection {k} ({pre} -> {post}.{proj.channel}) has a delay per "
+                         f"synapse ({int(delays.min())} to {int(delays.max())} steps), which NIR "
+                         "cannot hold (its Delay node has one delay per target neuron); export a "
+                         "model with one delay per projection (microcircuit(..., delay_rel_std=0))")
+    return int(delays[0]) if delays.size else int(proj.delay_steps)
 
 
 # -- import ----------------------------------------------------------------------------------
@@ -235,7 +257,9 @@ def from_nir(graph: "nir.NIRGraph | str | Path", *, dt: float | None = None, see
                 t_ref=float(meta.get("t_ref", 0.0)), channels=channels,
                 **({"method": method or meta["method"]} if method or "method" in meta else {}))
             pop.v = u("v_leak")
-            bias[name] = np.zeros(pop.n)
+            bias[name] = np.zeros(pop.n) + np.asarray(meta.get("i_inj", 0.0), dtype=float)
+            for drive in meta.get("drives", []):
+                net.poisson_drive(pop, drive["rate"], drive["weight"], channel=drive["channel"])
 
     def spike_source(aff: str) -> str:
         src = preds[aff]
