@@ -10,8 +10,14 @@ Simulation loop only, for both: neurosys times `net.run(1 s)` after building the
 Brian2 builds and compiles once per configuration (not timed), then the binary is run
 `repeats` times and its own loop timer (results/last_run_info.txt) is read.
 
+NEST 3.10 runs the same COBA as a NEST user writes it (``iaf_cond_exp``, NEST's adaptive
+GSL integrator; neurosys/snn/nest_peer.py) at 1 and 2 threads beside them (``--no-nest`` skips it).
+``--model microcircuit`` runs bench_microcircuit.py instead (the Potjans & Diesmann cortical
+microcircuit against NEST's reference implementation; its own options follow).
+
     PYTHONPATH=build/dev-NAME/site python bench/bench_snn.py [--repeats 5] [--sizes 4000,40000]
-        [--methods euler,exact] [--loaded] [--brian2-runtime]
+        [--methods euler,exact] [--loaded] [--brian2-runtime] [--no-nest]
+    python bench/bench_snn.py --model microcircuit [--scales 0.1,1.0] [--figures]
 """
 
 from __future__ import annotations
@@ -130,8 +136,37 @@ def load() -> str:
     return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
+def nest_coba(n: int, threads: int, seed: int) -> dict:
+    """NEST's COBA (iaf_cond_exp) in its own process: wall seconds of the loop and statistics."""
+    from neurosys.snn.nest_peer import run_peer
+
+    spikes, info = run_peer("coba", n=n, threads=threads, seed=seed, duration=DURATION)
+    counts = np.bincount(spikes["ids"].astype(np.int64), minlength=n)[:n]
+    order = np.lexsort((spikes["times"], spikes["ids"]))
+    cvs = []
+    for k, train in enumerate(np.split(spikes["times"][order], np.cumsum(counts)[:-1])):
+        if train.size >= 3:
+            isi = np.diff(train)
+            cvs.append(isi.std() / isi.mean())
+    return {"sim": info["sim_s"], "stats": {"rate": counts.mean() / DURATION,
+                                            "silent": float(np.mean(counts == 0)),
+                                            "cv": float(np.mean(cvs)) if cvs else float("nan")}}
+
+
 def main() -> int:
+    if "--model" in sys.argv:
+        at = sys.argv.index("--model")
+        model = sys.argv[at + 1] if at + 1 < len(sys.argv) else ""
+        rest = sys.argv[1:at] + sys.argv[at + 2:]
+        if model == "microcircuit":
+            import bench_microcircuit
+
+            return bench_microcircuit.main(rest)
+        if model != "coba":
+            sys.exit(f"--model: expected coba or microcircuit, got {model!r}")
+        sys.argv[1:] = rest
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--no-nest", action="store_true", help="skip NEST's iaf_cond_exp COBA")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--sizes", default="4000,40000")
     ap.add_argument("--methods", default="euler,exact")
@@ -184,6 +219,13 @@ def main() -> int:
                     kind = f"{'':8} {shown}" if t == 1 else f"{shown} {'':8}"
                     print(f"{label:34} {kind} {1.0:11.2f}x {1e9 * sim / r0['events']:9.2f}  "
                           f"{fmt_stats(peer[t]['stats'])}")
+            if not args.no_nest and method == "euler":
+                for t in (1, 2):
+                    nest = nest_coba(n, t, seed=1)
+                    mine = statistics.median(r["sim"] for r in ours[t])
+                    print(f"{f'NEST 3.10 iaf_cond_exp, {t} thread(s)':34} {nest['sim']:8.3f} "
+                          f"{'':8} {'':12} {1e9 * nest['sim'] / r0['events']:9.2f}  "
+                          f"{fmt_stats(nest['stats'])}  (neurosys {nest['sim'] / mine:.0f}x faster, wall)")
         default = [neurosys_run(n, 1, seed=1) for _ in range(args.repeats)]
         print(f"{'neurosys 1 thread, default method':34} "
               f"{statistics.median(r['sim'] for r in default):8.3f} "

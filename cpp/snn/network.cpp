@@ -179,7 +179,7 @@ int Network::connect_total(int pre, int post, const std::string& channel, std::i
                   stream, threads_);
   });
   Projection& R = *projs[index];
-  if (R.max_delay() > 1) pops[post]->reserve_ring(R.channel, R.max_delay(), step_);
+  pops[post]->reserve_ring(R.channel, R.max_delay(), step_);
   return index;
 }
 
@@ -195,15 +195,7 @@ void Network::add_poisson_drive(int index, const std::string& channel, double ra
   d.channel = P.channel_index(channel);
   d.weight = weight;
   d.stream = 0xd41e0000ULL + (static_cast<std::uint64_t>(index) << 8) + P.drives.size();
-  // P(k) by the recurrence P(k) = P(k - 1) lambda / k, until the tail is below 1e-16
-  double pk = std::exp(-lambda), cum = pk;
-  d.cdf.push_back(cum);
-  for (int k = 1; k < 4096 && 1.0 - cum > 1e-16; ++k) {
-    pk *= lambda / k;
-    cum += pk;
-    d.cdf.push_back(cum);
-  }
-  d.cdf.back() = 1.0;
+  d.set_rate(lambda);
   P.drives.push_back(std::move(d));
 }
 
@@ -275,24 +267,26 @@ void Network::phase_update(int tid, int T, std::int64_t step) {
 }
 
 void Network::phase_deliver(int tid, int T, std::int64_t step) {
-  for (auto& Pp : pops) {  // what the shared rings and the Poisson drives hold for this step
-    Population& P = *Pp;
-    if (P.ring.empty() && P.drives.empty()) continue;
-    const std::int64_t lo = bound(P.n, tid, T), hi = bound(P.n, tid + 1, T);
-    P.drain_rings(lo, hi, step);
-    P.apply_drives(lo, hi, step, seed_);
-  }
   for (auto& Rp : projs) {
     Projection& R = *Rp;
     Population& B = *pops[R.post];
     const std::int64_t lo = bound(B.n, tid, T), hi = bound(B.n, tid + 1, T);
     if (!R.delays.empty()) {
-      R.propagate_delayed(pops[R.pre]->spike_lists(step), T, lo, hi, step, B.g[R.channel].data(),
+      R.propagate_delayed(pops[R.pre]->spike_lists(step), T, lo, hi, step,
                           B.ring[R.channel].data(), B.ring_slots[R.channel], B.n, T > 1);
       continue;
     }
     R.propagate(pops[R.pre]->spike_lists(step), T, lo, hi, step, B.g[R.channel].data(), B.n, T > 1);
     if (R.plastic) R.potentiate(B.spike_lists(step)[tid], step);
+  }
+  // What the shared rings hold for this step (this thread's neurons only, which only it writes)
+  // and the Poisson drives, both seen by the next update as a one-step delay is.
+  for (auto& Pp : pops) {
+    Population& P = *Pp;
+    if (P.ring.empty() && P.drives.empty()) continue;
+    const std::int64_t lo = bound(P.n, tid, T), hi = bound(P.n, tid + 1, T);
+    P.drain_rings(lo, hi, step);
+    P.apply_drives(lo, hi, step, seed_);
   }
 }
 

@@ -166,7 +166,7 @@ void Population::reserve_ring(int c, std::int32_t slots, std::int64_t step) {
   const std::int32_t old = ring_slots[c];
   if (slots <= old) return;
   // What is in flight is due at steps [step, step + old): slot t % old moves to t % slots.
-  std::vector<double> grown(static_cast<std::size_t>(slots) * n, 0.0);
+  std::vector<float> grown(static_cast<std::size_t>(slots) * n, 0.0f);
   for (std::int64_t t = step; t < step + old; ++t)
     std::copy_n(ring[c].begin() + (t % old) * n, n, grown.begin() + (t % slots) * n);
   ring[c] = std::move(grown);
@@ -176,12 +176,33 @@ void Population::reserve_ring(int c, std::int32_t slots, std::int64_t step) {
 void Population::drain_rings(std::int64_t lo, std::int64_t hi, std::int64_t step) {
   for (std::size_t c = 0; c < ring.size(); ++c) {
     if (ring_slots[c] == 0) continue;
-    double* __restrict due = ring[c].data() + (step % ring_slots[c]) * n;
+    float* __restrict due = ring[c].data() + (step % ring_slots[c]) * n;
     double* __restrict gc = g[c].data();
     for (std::int64_t j = lo; j < hi; ++j) {
-      gc[j] += due[j];
-      due[j] = 0.0;
+      gc[j] += static_cast<double>(due[j]);
+      due[j] = 0.0f;
     }
+  }
+}
+
+void PoissonDrive::set_rate(double lambda) {
+  // P(k) by the recurrence P(k) = P(k - 1) lambda / k, until the tail is below 1e-16
+  cdf.clear();
+  double pk = std::exp(-lambda), cum = pk;
+  cdf.push_back(cum);
+  for (int k = 1; k < 4096 && 1.0 - cum > 1e-16; ++k) {
+    pk *= lambda / k;
+    cum += pk;
+    cdf.push_back(cum);
+  }
+  cdf.back() = 1.0;
+  constexpr int kSlices = 1 << 16;
+  bucket.assign(kSlices, kAmbiguous);
+  std::size_t k = 0;
+  for (int b = 0; b < kSlices; ++b) {
+    const double lo = static_cast<double>(b) / kSlices, hi = static_cast<double>(b + 1) / kSlices;
+    while (k + 1 < cdf.size() && lo >= cdf[k]) ++k;  // the k of u = lo
+    if ((k + 1 == cdf.size() || hi <= cdf[k]) && k < kAmbiguous) bucket[b] = static_cast<std::uint16_t>(k);
   }
 }
 
@@ -192,12 +213,17 @@ void Population::apply_drives(std::int64_t lo, std::int64_t hi, std::int64_t ste
     // neuron's index), so a neuron's draw is the same whatever thread draws it.
     const std::uint64_t key = counter_hash(seed, d.stream, static_cast<std::uint64_t>(step));
     const double* cdf = d.cdf.data();
+    const std::uint16_t* bucket = d.bucket.data();
     const std::int64_t last = static_cast<std::int64_t>(d.cdf.size()) - 1;
     double* __restrict gc = g[d.channel].data();
     for (std::int64_t j = lo; j < hi; ++j) {
-      const double u = to_unit(splitmix64(key + static_cast<std::uint64_t>(j) * 0x9e3779b97f4a7c15ULL));
-      std::int64_t k = 0;
-      while (k < last && u >= cdf[k]) ++k;
+      const std::uint64_t bits = splitmix64(key + static_cast<std::uint64_t>(j) * 0x9e3779b97f4a7c15ULL);
+      std::int64_t k = bucket[bits >> 48];  // u's top 16 bits pick its slice
+      if (k == PoissonDrive::kAmbiguous) {
+        const double u = to_unit(bits);
+        k = 0;
+        while (k < last && u >= cdf[k]) ++k;
+      }
       gc[j] += d.weight * static_cast<double>(k);
     }
   }

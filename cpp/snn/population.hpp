@@ -30,12 +30,17 @@ struct Channel {
 
 // Independent Poisson input straight into a channel (a NEST poisson_generator connected to
 // each neuron): every step each neuron receives weight x k, k ~ Poisson(rate dt), so any rate
-// works, several spikes a step included. `cdf` is P(k' <= k) for k = 0, 1, ...
+// works, several spikes a step included. `cdf` is P(k' <= k) for k = 0, 1, ...; k is found by
+// inversion of one uniform draw u, through `bucket` (the k of each of 2^16 equal slices of
+// [0, 1), or kAmbiguous for the few slices a cdf value cuts, which search `cdf`).
 struct PoissonDrive {
+  static constexpr std::uint16_t kAmbiguous = 0xFFFF;
   int channel = 0;
   double weight = 0.0;
   std::uint64_t stream = 0;
   std::vector<double> cdf;
+  std::vector<std::uint16_t> bucket;
+  void set_rate(double lambda);  // rate x dt: spikes a step on average
 };
 
 struct NeuronParams {
@@ -58,9 +63,11 @@ struct Population {
   std::vector<std::vector<double>> g;  // [channel][neuron]
   std::vector<std::int32_t> refractory;  // steps left with v clamped at reset
   // Per channel, for projections with a delay per synapse: increments in flight, `ring_slots`
-  // x n, slot s % slots due at step s (one ring per channel, shared by its projections, so a
-  // step drains each channel once whatever the number of projections onto it).
-  std::vector<std::vector<double>> ring;
+  // x n, slot s % slots drained into the channel at the end of step s's delivery (one ring per
+  // channel, shared by its projections, so a step drains each channel once whatever the
+  // number of projections onto it). float: half the cache footprint of the scattered writes,
+  // which bound the delivery; a step's increments to one neuron are few.
+  std::vector<std::vector<float>> ring;
   std::vector<std::int32_t> ring_slots;
   std::vector<PoissonDrive> drives;
 
@@ -86,7 +93,8 @@ struct Population {
   // Grows channel c's ring to hold delays up to `slots` steps (keeping what is in flight at
   // `step`, the network's next step).
   void reserve_ring(int c, std::int32_t slots, std::int64_t step);
-  // Moves what is due at `step` from the rings into the channels, for neurons [lo, hi).
+  // Moves what is due at `step` from the rings into the channels, for neurons [lo, hi), after
+  // the step's deliveries (so delay 1 is seen by the next update).
   void drain_rings(std::int64_t lo, std::int64_t hi, std::int64_t step);
   // Adds this step's Poisson drive to neurons [lo, hi).
   void apply_drives(std::int64_t lo, std::int64_t hi, std::int64_t step, std::uint64_t seed);

@@ -87,10 +87,17 @@ void Projection::build_random(std::int64_t n_pre, std::int64_t n_post, double p,
 
 namespace {
 
-// A standard normal draw (Box-Muller, one of the pair).
-inline double normal(StreamRng& rng) {
-  const double u = 1.0 - rng.uniform(), v = rng.uniform();
-  return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
+// Two independent standard normal draws (Marsaglia's polar method: no trigonometry).
+inline void normal_pair(StreamRng& rng, double& z0, double& z1) {
+  double u, v, q;
+  do {
+    u = 2.0 * rng.uniform() - 1.0;
+    v = 2.0 * rng.uniform() - 1.0;
+    q = u * u + v * v;
+  } while (q >= 1.0 || q == 0.0);
+  const double f = std::sqrt(-2.0 * std::log(q) / q);
+  z0 = u * f;
+  z1 = v * f;
 }
 
 }  // namespace
@@ -103,50 +110,62 @@ void Projection::build_total(std::int64_t n_pre, std::int64_t n_post, std::int64
     throw std::invalid_argument("n_synapses must be below 2^32 per projection");
   if (count > 0 && (n_pre == 0 || n_post == 0))
     throw std::invalid_argument("n_synapses must be 0 when pre or post is empty");
+  // Each synapse's source is uniform, so the row lengths are multinomial: draw the sources
+  // (counting only), then fill each row from its own stream. A row's targets are uniform and
+  // its weights and delays independent of them, so the targets are drawn and sorted first and
+  // the weights and delays drawn after, in row order: the same joint law as drawing each
+  // synapse whole, with no global sort and no temporary arrays.
+  row.assign(n_pre + 1, 0);
+  {
+    constexpr std::int64_t kBlock = 1 << 20;  // sources per counter-based stream
+    const std::int64_t blocks = (count + kBlock - 1) / kBlock;
+    std::vector<std::vector<std::uint32_t>> per_block(static_cast<std::size_t>(blocks));
+    parallel_for_host(blocks, threads, [&](std::int64_t b) {
+      StreamRng rng(seed, stream, static_cast<std::uint64_t>(b));
+      std::vector<std::uint32_t> hist(n_pre, 0);
+      const std::int64_t end = std::min(count, (b + 1) * kBlock);
+      for (std::int64_t k = b * kBlock; k < end; ++k)
+        ++hist[static_cast<std::size_t>(std::min<double>(rng.uniform() * n_pre, n_pre - 1))];
+      per_block[b] = std::move(hist);
+    });
+    for (const auto& hist : per_block)
+      for (std::int64_t r = 0; r < n_pre; ++r) row[r + 1] += hist[r];
+  }
+  for (std::int64_t r = 0; r < n_pre; ++r) row[r + 1] += row[r];
   const std::size_t m = static_cast<std::size_t>(count);
-  std::vector<std::uint32_t> src(m), tgt(m);
-  std::vector<float> w(m);
-  std::vector<std::uint8_t> d(m);
-  constexpr std::int64_t kBlock = 4096;  // synapses per counter-based stream
+  target.resize(m);
+  weight.resize(m);
+  delays.resize(m);
   std::atomic<bool> too_long{false};
-  parallel_for_host((count + kBlock - 1) / kBlock, threads, [&](std::int64_t b) {
-    StreamRng rng(seed, stream, static_cast<std::uint64_t>(b));
-    const std::int64_t end = std::min(count, (b + 1) * kBlock);
-    for (std::int64_t k = b * kBlock; k < end; ++k) {
-      src[k] = static_cast<std::uint32_t>(std::min<double>(rng.uniform() * n_pre, n_pre - 1));
-      tgt[k] = static_cast<std::uint32_t>(std::min<double>(rng.uniform() * n_post, n_post - 1));
-      double x = w_mean + w_std * normal(rng);
-      while ((w_mean > 0 && x < 0) || (w_mean < 0 && x > 0)) x = w_mean + w_std * normal(rng);
-      w[k] = static_cast<float>(x);
-      double y = d_mean + d_std * normal(rng);
-      while (y < d_min) y = d_mean + d_std * normal(rng);
-      const long long steps = std::max(1LL, std::llround(y / dt));
-      if (steps > 255) too_long.store(true, std::memory_order_relaxed);
-      d[k] = static_cast<std::uint8_t>(std::min(steps, 255LL));
+  const std::uint64_t row_stream = stream ^ 0x5eedf00dULL;
+  parallel_for_host(n_pre, threads, [&](std::int64_t r) {
+    StreamRng rng(seed, row_stream, static_cast<std::uint64_t>(r));
+    const std::uint64_t s = row[r], e = row[r + 1];
+    for (std::uint64_t k = s; k < e; ++k)
+      target[k] = static_cast<std::uint32_t>(std::min<double>(rng.uniform() * n_post, n_post - 1));
+    std::sort(target.begin() + s, target.begin() + e);
+    double z0, z1;
+    for (std::uint64_t k = s; k < e; ++k) {
+      normal_pair(rng, z0, z1);
+      double x = w_mean + w_std * z0;
+      while ((w_mean > 0 && x < 0) || (w_mean < 0 && x > 0)) {
+        normal_pair(rng, z0, z0);
+        x = w_mean + w_std * z0;
+      }
+      double y = d_mean + d_std * z1;
+      while (y < d_min) {
+        normal_pair(rng, z1, z1);
+        y = d_mean + d_std * z1;
+      }
+      weight[k] = static_cast<float>(x);
+      const double steps = std::max(1.0, std::nearbyint(y / dt));
+      if (steps > 255.0) too_long.store(true, std::memory_order_relaxed);
+      delays[k] = static_cast<std::uint8_t>(std::min(steps, 255.0));
     }
   });
   if (too_long.load())
     throw std::invalid_argument("delay: a drawn delay exceeds 255 steps; lower delay_mean or "
                                 "delay_std, or use a coarser dt");
-  // Two stable counting sorts: by target, then by source, so each row ends sorted by target.
-  std::vector<std::uint64_t> pos(n_post + 1, 0);
-  for (std::uint32_t t : tgt) ++pos[t + 1];
-  for (std::int64_t j = 0; j < n_post; ++j) pos[j + 1] += pos[j];
-  std::vector<std::uint32_t> by_target(m);
-  for (std::size_t k = 0; k < m; ++k) by_target[pos[tgt[k]]++] = static_cast<std::uint32_t>(k);
-  row.assign(n_pre + 1, 0);
-  for (std::uint32_t r : src) ++row[r + 1];
-  for (std::int64_t r = 0; r < n_pre; ++r) row[r + 1] += row[r];
-  std::vector<std::uint64_t> fill(row.begin(), row.end() - 1);
-  target.resize(m);
-  weight.resize(m);
-  delays.resize(m);
-  for (std::uint32_t k : by_target) {
-    const std::uint64_t q = fill[src[k]]++;
-    target[q] = tgt[k];
-    weight[q] = w[k];
-    delays[q] = d[k];
-  }
 }
 
 std::int32_t Projection::max_delay() const {
@@ -200,6 +219,45 @@ static inline void prefetch_range(const std::uint32_t* target, const float* weig
   }
 }
 
+namespace {
+
+// Calls body(s, e) with each spike's synapses onto targets [lo, hi) (its whole row unless
+// `search`), in spike order. A spike's synapses are a short run (tens to hundreds of entries)
+// that is rarely in cache: the part of a row this thread will read is fetched two spikes ahead
+// (`extra(a, b)` fetches a projection's further per-synapse arrays).
+template <typename Extra, typename Body>
+void for_each_spike_run(const std::uint64_t* row, const std::uint32_t* tgt, const float* w,
+                        const SpikeList* spikes, int lists, std::int64_t lo, std::int64_t hi,
+                        std::int64_t n_post, bool search, Extra extra, Body body) {
+  const double lo_frac = n_post > 0 ? static_cast<double>(lo) / static_cast<double>(n_post) : 0.0;
+  const double hi_frac = n_post > 0 ? static_cast<double>(hi) / static_cast<double>(n_post) : 0.0;
+  auto prefetch_row = [&](std::uint32_t i) {
+    const std::uint64_t s = row[i];
+    const double len = static_cast<double>(row[i + 1] - s);
+    const std::uint64_t a = s + static_cast<std::uint64_t>(len * lo_frac);
+    const std::uint64_t b = s + static_cast<std::uint64_t>(len * hi_frac);
+    prefetch_range(tgt, w, a, b);
+    extra(a, b);
+  };
+  for (int l = 0; l < lists; ++l) {
+    const std::vector<std::uint32_t>& list = spikes[l];
+    const std::size_t count = list.size();
+    for (std::size_t q = 0; q < count && q < 2; ++q) prefetch_row(list[q]);
+    for (std::size_t q = 0; q < count; ++q) {
+      const std::uint32_t i = list[q];
+      if (q + 2 < count) prefetch_row(list[q + 2]);
+      std::uint64_t s = row[i], e = row[i + 1];
+      if (search) {
+        s = std::lower_bound(tgt + s, tgt + e, static_cast<std::uint32_t>(lo)) - tgt;
+        e = std::lower_bound(tgt + s, tgt + e, static_cast<std::uint32_t>(hi)) - tgt;
+      }
+      body(s, e);
+    }
+  }
+}
+
+}  // namespace
+
 void Projection::propagate(const SpikeList* spikes, int lists, std::int64_t lo,
                            std::int64_t hi, std::int64_t step, double* g, std::int64_t n_post,
                            bool search) {
@@ -215,63 +273,38 @@ void Projection::propagate(const SpikeList* spikes, int lists, std::int64_t lo,
   }
   const std::uint32_t* __restrict tgt = target.data();
   float* __restrict w = weight.data();
-  // A spike's synapses are a short run (tens of entries) that is rarely in cache: fetch the
-  // part this thread will read for the spike after next while the current one is delivered.
-  const double lo_frac = n_post > 0 ? static_cast<double>(lo) / static_cast<double>(n_post) : 0.0;
-  const double hi_frac = n_post > 0 ? static_cast<double>(hi) / static_cast<double>(n_post) : 0.0;
-  auto prefetch_row = [&](std::uint32_t i) {
-    const std::uint64_t s = row[i];
-    const double len = static_cast<double>(row[i + 1] - s);
-    prefetch_range(tgt, w, s + static_cast<std::uint64_t>(len * lo_frac),
-                   s + static_cast<std::uint64_t>(len * hi_frac));
-  };
-  for (int l = 0; l < lists; ++l) {
-    const std::vector<std::uint32_t>& list = spikes[l];
-    const std::size_t count = list.size();
-    for (std::size_t q = 0; q < count && q < 2; ++q) prefetch_row(list[q]);
-    for (std::size_t q = 0; q < count; ++q) {
-      const std::uint32_t i = list[q];
-      if (q + 2 < count) prefetch_row(list[q + 2]);
-      std::uint64_t s = row[i], e = row[i + 1];
-      if (search) {
-        s = std::lower_bound(tgt + s, tgt + e, static_cast<std::uint32_t>(lo)) - tgt;
-        e = std::lower_bound(tgt + s, tgt + e, static_cast<std::uint32_t>(hi)) - tgt;
-      }
-      if (!plastic) {
-        for (std::uint64_t k = s; k < e; ++k) slot[tgt[k]] += w[k];
-        continue;
-      }
-      for (std::uint64_t k = s; k < e; ++k) {
-        const std::uint32_t j = tgt[k];
-        slot[j] += w[k];
-        w[k] = stdp_depress(w[k], post_trace.before(j, step), stdp);
-      }
+  for_each_spike_run(row.data(), tgt, w, spikes, lists, lo, hi, n_post, search,
+                     [](std::uint64_t, std::uint64_t) {}, [&](std::uint64_t s, std::uint64_t e) {
+    if (!plastic) {
+      for (std::uint64_t k = s; k < e; ++k) slot[tgt[k]] += w[k];
+      return;
     }
-  }
+    for (std::uint64_t k = s; k < e; ++k) {
+      const std::uint32_t j = tgt[k];
+      slot[j] += w[k];
+      w[k] = stdp_depress(w[k], post_trace.before(j, step), stdp);
+    }
+  });
 }
 
 void Projection::propagate_delayed(const SpikeList* spikes, int lists, std::int64_t lo,
-                                   std::int64_t hi, std::int64_t step, double* g, double* ring,
+                                   std::int64_t hi, std::int64_t step, float* ring,
                                    std::int32_t slots, std::int64_t n_post, bool search) {
-  // Where a synapse of each delay writes this step: delay 1 straight into the channel (seen by
-  // the next update), delay d into the slot due at step + d - 1.
-  double* dest[256];
-  dest[1] = g;
-  for (std::int32_t d = 2; d <= slots && d < 256; ++d)
+  // Where a synapse of each delay writes this step: the slot drained at the end of step
+  // step + d - 1, so the next update sees it (delay 1: this step's own slot).
+  float* dest[256];
+  for (std::int32_t d = 1; d <= slots && d < 256; ++d)
     dest[d] = ring + ((step + d - 1) % slots) * n_post;
   const std::uint32_t* __restrict tgt = target.data();
   const float* __restrict w = weight.data();
   const std::uint8_t* __restrict del = delays.data();
-  for (int l = 0; l < lists; ++l) {
-    for (const std::uint32_t i : spikes[l]) {
-      std::uint64_t s = row[i], e = row[i + 1];
-      if (search) {
-        s = std::lower_bound(tgt + s, tgt + e, static_cast<std::uint32_t>(lo)) - tgt;
-        e = std::lower_bound(tgt + s, tgt + e, static_cast<std::uint32_t>(hi)) - tgt;
-      }
-      for (std::uint64_t k = s; k < e; ++k) dest[del[k]][tgt[k]] += w[k];
-    }
-  }
+  for_each_spike_run(row.data(), tgt, w, spikes, lists, lo, hi, n_post, search,
+                     [&](std::uint64_t a, std::uint64_t b) {
+                       for (std::uint64_t k = a; k <= b; k += 64) prefetch(del + k);
+                     },
+                     [&](std::uint64_t s, std::uint64_t e) {
+                       for (std::uint64_t k = s; k < e; ++k) dest[del[k]][tgt[k]] += w[k];
+                     });
 }
 
 void Projection::potentiate(const std::vector<std::uint32_t>& post_spikes, std::int64_t step) {

@@ -76,11 +76,11 @@ struct Projection {
   // plastic projections. `step` is the current step.
   void propagate(const SpikeList* spikes, int lists, std::int64_t lo,
                  std::int64_t hi, std::int64_t step, double* g, std::int64_t n_post, bool search);
-  // The same with a delay per synapse: into `g` (delay 1) or slot (step + d - 1) % slots of
-  // `ring` (the target channel's, `slots` x n_post).
+  // The same with a delay per synapse: into slot (step + d - 1) % slots of `ring` (the target
+  // channel's, `slots` x n_post), which the population drains after this step's deliveries.
   void propagate_delayed(const SpikeList* spikes, int lists, std::int64_t lo, std::int64_t hi,
-                         std::int64_t step, double* g, double* ring, std::int32_t slots,
-                         std::int64_t n_post, bool search);
+                         std::int64_t step, float* ring, std::int32_t slots, std::int64_t n_post,
+                         bool search);
   // Potentiation of the synapses onto post neurons that spiked this step (all in [lo, hi)).
   void potentiate(const std::vector<std::uint32_t>& post_spikes, std::int64_t step);
 };

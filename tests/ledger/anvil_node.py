@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from neurosys.cluster.redis_server import free_port
+from neurosys.cluster.redis_server import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "@foundry-rs/anvil"
@@ -92,13 +92,8 @@ class AnvilNode:
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if proc is not None:
+            stop_process(proc)
 
     def __enter__(self) -> str:
         return self.start()

@@ -31,6 +31,17 @@ def packaged_binary() -> str | None:
     return None
 
 
+def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Terminate a server we started, and kill it if it is still there after ``timeout`` s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def find_binary() -> str | None:
     """redis-server on PATH, else the packaged one, else None."""
     return shutil.which("redis-server") or packaged_binary()
@@ -84,13 +95,7 @@ class LocalRedis:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc)
         proc.stderr.close()
 
     def __enter__(self) -> str:
