@@ -208,7 +208,8 @@ def main() -> int:
                 mine = cpu if t == 1 else sim
                 ratio = peer[t]["sim"] / mine if t in peer else float("nan")
                 # a Brian2 run stopped at the timeout: the ratio is at least timeout / ours
-                shown = f"{ratio:11.2f}x" if np.isfinite(ratio) else f"{'>' + format(args.timeout / mine, '.0f'):>11}x"
+                shown = (f"{ratio:11.2f}x" if np.isfinite(ratio) else f"{'-':>12}" if t not in peer
+                         else f"{'>' + format(args.timeout / mine, '.0f'):>11}x")
                 print(f"{f'neurosys {t} thread(s)':34} {sim:8.3f} {cpu:8.3f} {shown} "
                       f"{1e9 * mine / r0['events']:9.2f}  {fmt_stats(ours[t][0]['stats'])}")
                 summary.append((n, method, t, mine, peer[t]["sim"] if t in peer else float("nan")))
@@ -243,6 +244,9 @@ def main() -> int:
                   f"{fmt_stats(rt['stats'])}")
     print("\nsummary (1 thread: CPU time, 2 threads: wall time; ratio = Brian2 / neurosys)")
     for n, method, t, mine, theirs in summary:
+        if args.no_brian2_standalone:
+            print(f"  COBA-{n:<6} {method:6} {t} thread(s): neurosys {mine:7.3f} s (Brian2 not run)")
+            continue
         print(f"  COBA-{n:<6} {method:6} {t} thread(s): neurosys {mine:7.3f} s, Brian2 "
               + (f"{theirs:7.3f} s, {theirs / mine:5.2f}x" if np.isfinite(theirs) else
                  f"> {args.timeout:.0f} s (stopped), > {args.timeout / mine:.0f}x"))
