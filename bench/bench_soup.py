@@ -31,10 +31,10 @@ def run_reference(exe: str, size: int, epochs: int, seed: int) -> tuple[float, i
     return float(out[0]), int(out[1]), float(out[2]), out[3]
 
 
-def run_neurosys(size: int, epochs: int, seed: int, threads: int, rng: str):
+def run_neurosys(size: int, epochs: int, seed: int, threads: int, rng: str, provenance: bool = False):
     from neurosys.soup import Soup
 
-    soup = Soup(size=size, seed=seed, threads=threads, rng=rng, device="cpu")
+    soup = Soup(size=size, seed=seed, threads=threads, rng=rng, device="cpu", provenance=provenance)
     c0, w0 = time.process_time(), time.perf_counter()
     ops = soup.run(epochs)
     return epochs, ops, time.process_time() - c0, time.perf_counter() - w0, soup
@@ -80,6 +80,16 @@ def main() -> None:
         print(f"{label:<34} {eps:>13.2f} {ops / 1e6:>11.1f} {wall if wall else float('nan'):>14.2f} "
               f"{eps / ref_eps:>11.2f}x")
     print(f"cubff-mode soup identical to the reference's: {same}")
+
+    # Provenance (an origin tag per byte, copied with it): its cost, off against on, alternated.
+    on, off = [], []
+    for r in range(args.repeats):
+        for flag, out in ((False, off), (True, on)):
+            e, _, cpu, _, _ = run_neurosys(args.size, args.epochs, args.seed + r, 1, "default", flag)
+            out.append(e / cpu)
+    eps_off, eps_on = statistics.median(off), statistics.median(on)
+    print(f"provenance, default rng, 1 thread: {eps_off:.2f} epochs/CPU-s off, {eps_on:.2f} on: "
+          f"{100 * (eps_off / eps_on - 1):.1f}% slower (target <= 25%)")
 
     # Metrics at K = 64: cost of one sample relative to 64 epochs.
     from neurosys.soup import Soup

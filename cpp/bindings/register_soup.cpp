@@ -82,6 +82,9 @@ void register_soup(py::module_& m) {
   py::module_ s = m.def_submodule("soup", "Primordial soup engine (BFF / BF)");
   s.attr("MAX_TAPE") = kMaxTape;
   s.attr("LANGUAGES") = name_tuple(kLanguageNames);
+  // origin tags of the provenance (Soup(provenance=True)); injections use any other value
+  s.attr("ORIGIN_PRIMORDIAL") = kOriginPrimordial;
+  s.attr("ORIGIN_MUTATION") = kOriginMutation;
   s.def("limits", [] { return as_table(limits::kAll); },
         "The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}.");
 
@@ -89,7 +92,7 @@ void register_soup(py::module_& m) {
       .def(py::init([](const std::string& language, std::uint64_t size, int program_length,
                        std::uint64_t seed, double mutation_rate, std::int64_t max_steps,
                        const std::string& rng, bool heads_from_tape, const std::string& device,
-                       int threads) {
+                       int threads, bool provenance) {
              SoupConfig c;
              c.language = parse_language(language);
              c.size = size;
@@ -101,6 +104,7 @@ void register_soup(py::module_& m) {
              c.heads_from_tape = heads_from_tape;
              c.device = resolve_device(device.c_str(), "device");
              c.threads = threads;
+             c.provenance = provenance;
              validate(c);
              py::gil_scoped_release release;
              return new SoupHandle(c);
@@ -108,7 +112,7 @@ void register_soup(py::module_& m) {
            py::arg("language") = "bff", py::arg("size") = 1u << 17, py::arg("program_length") = 64,
            py::arg("seed") = 0, py::arg("mutation_rate") = 1.0 / 4096.0, py::arg("max_steps") = 8192,
            py::arg("rng") = "default", py::arg("heads_from_tape") = false, py::arg("device") = "auto",
-           py::arg("threads") = 0)
+           py::arg("threads") = 0, py::arg("provenance") = false)
       .def(
           "run",
           [](SoupHandle& h, std::int64_t epochs) {
@@ -125,6 +129,16 @@ void register_soup(py::module_& m) {
                                return view<std::uint8_t>(h.soup.programs(),
                                                          {py::ssize_t(c.size), py::ssize_t(c.program_length)}, self);
                              })
+      .def_property_readonly("origins",
+                             [](py::object self) -> py::object {
+                               auto& h = self.cast<SoupHandle&>();
+                               const auto& c = h.soup.config();
+                               if (!c.provenance) return py::none();
+                               return view<std::uint32_t>(h.soup.origins().data(),
+                                                          {py::ssize_t(c.size), py::ssize_t(c.program_length)}, self);
+                             },
+                             "(size x program_length) uint32 origin tags, zero-copy; None without provenance.")
+      .def_property_readonly("provenance", [](SoupHandle& h) { return h.soup.config().provenance; })
       .def_property_readonly("last_ops",
                              [](py::object self) {
                                auto& h = self.cast<SoupHandle&>();

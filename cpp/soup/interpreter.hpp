@@ -123,9 +123,32 @@ NS_HD inline void build_masks(TapeMasks& m, Language lang, const std::uint8_t* t
   }
 }
 
-// Runs tape t (len bytes, 2 <= len <= kMaxTape) in place; returns executed instructions.
-NS_HD inline std::uint32_t run_tape(std::uint8_t* t, int len, Language lang, std::int64_t max_steps,
-                                    bool heads_from_tape) {
+// The origin tags of a tape under provenance, read from the two programs' rows only when the
+// first byte is written (most pairs of an early soup copy nothing: their tags stay untouched).
+struct TagTape {
+  std::uint32_t tags[kMaxTape];
+  const std::uint32_t* first;   // the tags of the tape's first half ...
+  const std::uint32_t* second;  // ... and of its second
+  int half = 0;
+  bool loaded = false;
+  NS_HD std::uint32_t* get() {
+    if (!loaded) {
+      for (int i = 0; i < half; ++i) {
+        tags[i] = first[i];
+        tags[half + i] = second[i];
+      }
+      loaded = true;
+    }
+    return tags;
+  }
+};
+
+// Runs tape t (len bytes, 2 <= len <= kMaxTape) in place; returns executed instructions. With
+// kTrace, `org` holds an origin tag per byte, and every instruction that copies a byte copies
+// its tag too (the paper's tracer); + and - change a byte in place and keep its tag.
+template <bool kTrace>
+NS_HD inline std::uint32_t run_tape_impl(std::uint8_t* t, TagTape* org, int len, Language lang,
+                                         std::int64_t max_steps, bool heads_from_tape) {
   TapeMasks m;
   build_masks(m, lang, t, len);
   int pc = 0, h0 = 0, h1 = 0;
@@ -151,15 +174,25 @@ NS_HD inline std::uint32_t run_tape(std::uint8_t* t, int len, Language lang, std
       case kHead1Inc: h1 = h1 + 1 == len ? 0 : h1 + 1; break;
       case kInc: ++t[h0]; mark(m, lang, h0, t[h0]); break;
       case kDec: --t[h0]; mark(m, lang, h0, t[h0]); break;
-      case kCopy01: t[h1] = t[h0]; mark(m, lang, h1, t[h1]); break;
-      case kCopy10: t[h0] = t[h1]; mark(m, lang, h0, t[h0]); break;
+      case kCopy01:
+        t[h1] = t[h0];
+        if constexpr (kTrace) { std::uint32_t* g = org->get(); g[h1] = g[h0]; }
+        mark(m, lang, h1, t[h1]);
+        break;
+      case kCopy10:
+        t[h0] = t[h1];
+        if constexpr (kTrace) { std::uint32_t* g = org->get(); g[h0] = g[h1]; }
+        mark(m, lang, h0, t[h0]);
+        break;
       case kOut:
         t[h1] = t[h0];
+        if constexpr (kTrace) { std::uint32_t* g = org->get(); g[h1] = g[h0]; }
         mark(m, lang, h1, t[h1]);
         h1 = h1 + 1 == len ? 0 : h1 + 1;
         break;
       case kIn:
         t[h0] = t[h1];
+        if constexpr (kTrace) { std::uint32_t* g = org->get(); g[h0] = g[h1]; }
         mark(m, lang, h0, t[h0]);
         h1 = h1 + 1 == len ? 0 : h1 + 1;
         break;
@@ -190,6 +223,11 @@ NS_HD inline std::uint32_t run_tape(std::uint8_t* t, int len, Language lang, std
     ++pc;
   }
   return ops;
+}
+
+NS_HD inline std::uint32_t run_tape(std::uint8_t* t, int len, Language lang, std::int64_t max_steps,
+                                    bool heads_from_tape) {
+  return run_tape_impl<false>(t, nullptr, len, lang, max_steps, heads_from_tape);
 }
 
 }  // namespace neurosys::soup

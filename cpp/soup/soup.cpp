@@ -25,6 +25,7 @@ Soup::Soup(const SoupConfig& config) : config_(config) {
   validate(config_);
   const std::uint64_t n = config_.size, L = std::uint64_t(config_.program_length);
   programs_.resize(n * L);
+  if (config_.provenance) origins_.assign(n * L, kOriginPrimordial);
   perm_.resize(n);
   ops_.assign(n / 2, 0);
   std::iota(perm_.begin(), perm_.end(), 0u);
@@ -87,6 +88,7 @@ void Soup::next_permutation(std::uint64_t e) {
 EpochArgs Soup::epoch_args(std::uint64_t e) {
   EpochArgs a{};
   a.programs = programs_.data();
+  a.origins = config_.provenance ? origins_.data() : nullptr;
   a.perm = perm_.data();
   a.ops = ops_.data();
   a.no_mut = no_mut_.data();

@@ -20,6 +20,7 @@ struct SoupConfig {
   bool heads_from_tape = false;
   Device device = Device::CPU;
   int threads = 0;  // 0: OpenMP's default
+  bool provenance = false;  // an origin tag per byte (kOriginPrimordial at the start)
 };
 
 // Throws std::invalid_argument naming the first bad field.
@@ -34,6 +35,8 @@ class Soup {
 
   const SoupConfig& config() const { return config_; }
   std::uint8_t* programs() { return programs_.data(); }
+  // size x program_length origin tags; empty without provenance
+  std::vector<std::uint32_t>& origins() { return origins_; }
   std::uint32_t* last_ops() { return ops_.data(); }
   std::uint32_t* permutation() { return perm_.data(); }
   std::uint64_t epoch() const { return epoch_; }
@@ -50,6 +53,7 @@ class Soup {
 
   SoupConfig config_;
   std::vector<std::uint8_t> programs_;
+  std::vector<std::uint32_t> origins_;
   std::vector<std::uint32_t> perm_;  // cubff mode keeps shuffling the previous permutation
   std::vector<std::uint32_t> ops_;
   std::vector<std::uint64_t> no_mut_;

@@ -49,11 +49,16 @@ std::uint64_t run_epochs_cuda(EpochArgs base, std::uint64_t first_epoch, std::ui
   std::uint8_t* host_programs = base.programs;
   std::uint32_t* host_ops = base.ops;
   DeviceBuffer<std::uint8_t> programs(bytes);
+  std::uint32_t* host_origins = base.origins;  // provenance: the tags travel with the bytes
+  DeviceBuffer<std::uint32_t> origins(host_origins ? bytes : 0);
   DeviceBuffer<std::uint32_t> perm(n), ops(pairs);
   DeviceBuffer<std::uint64_t> no_mut(table);
   DeviceBuffer<unsigned long long> total(1);
   check(cudaMemcpy(programs.ptr, host_programs, bytes, cudaMemcpyHostToDevice), "copy programs");
   check(cudaMemcpy(no_mut.ptr, base.no_mut, table * sizeof(std::uint64_t), cudaMemcpyHostToDevice), "copy table");
+  if (host_origins)
+    check(cudaMemcpy(origins.ptr, host_origins, bytes * sizeof(std::uint32_t), cudaMemcpyHostToDevice),
+          "copy origins");
   check(cudaMemset(total.ptr, 0, sizeof(unsigned long long)), "memset");
   const unsigned threads = 128;
   const unsigned blocks = unsigned((pairs + threads - 1) / threads);
@@ -63,6 +68,7 @@ std::uint64_t run_epochs_cuda(EpochArgs base, std::uint64_t first_epoch, std::ui
     check(cudaMemcpy(perm.ptr, host_perm, n * sizeof(std::uint32_t), cudaMemcpyHostToDevice), "copy perm");
     EpochArgs a = base;
     a.programs = programs.ptr;
+    a.origins = host_origins ? origins.ptr : nullptr;
     a.perm = perm.ptr;
     a.ops = ops.ptr;
     a.no_mut = no_mut.ptr;
@@ -75,6 +81,9 @@ std::uint64_t run_epochs_cuda(EpochArgs base, std::uint64_t first_epoch, std::ui
   unsigned long long ops_total = 0;
   check(cudaMemcpy(&ops_total, total.ptr, sizeof ops_total, cudaMemcpyDeviceToHost), "copy total");
   check(cudaMemcpy(host_programs, programs.ptr, bytes, cudaMemcpyDeviceToHost), "copy programs back");
+  if (host_origins)
+    check(cudaMemcpy(host_origins, origins.ptr, bytes * sizeof(std::uint32_t), cudaMemcpyDeviceToHost),
+          "copy origins back");
   check(cudaMemcpy(host_ops, ops.ptr, pairs * sizeof(std::uint32_t), cudaMemcpyDeviceToHost), "copy ops back");
   return ops_total;
 }

@@ -110,16 +110,22 @@ class soup:  # the submodule neurosys._core.soup (a class only in stubs)
     """Primordial soup engine (BFF / BF)"""
     MAX_TAPE: int
     LANGUAGES: tuple[str, ...]
+    ORIGIN_PRIMORDIAL: int
+    ORIGIN_MUTATION: int
     @staticmethod
     def limits() -> dict[str, tuple[float, float, bool, bool, float]]:
         """The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}."""
 
     class Soup:
-        def __init__(self, language: str = 'bff', size: int = 131072, program_length: int = 64, seed: int = 0, mutation_rate: float = 0.000244140625, max_steps: int = 8192, rng: str = 'default', heads_from_tape: bool = False, device: str = 'auto', threads: int = 0) -> None: ...
+        def __init__(self, language: str = 'bff', size: int = 131072, program_length: int = 64, seed: int = 0, mutation_rate: float = 0.000244140625, max_steps: int = 8192, rng: str = 'default', heads_from_tape: bool = False, device: str = 'auto', threads: int = 0, provenance: bool = False) -> None: ...
         def run(self, epochs: int) -> int:
             """Run epochs; returns the instructions executed."""
         @property
         def programs(self) -> numpy.typing.NDArray[numpy.uint8]: ...
+        @property
+        def origins(self) -> typing.Any: ...
+        @property
+        def provenance(self) -> bool: ...
         @property
         def last_ops(self) -> numpy.typing.NDArray[numpy.uint32]: ...
         @property

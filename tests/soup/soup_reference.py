@@ -10,8 +10,9 @@ BF_OPS = {ord(c): c for c in "<>+-.,[]"}
 
 
 def interpret(tape: bytearray, language: str = "bff", max_steps: int = 8192,
-              heads_from_tape: bool = False) -> int:
-    """Runs `tape` in place; returns executed instructions (no-ops excluded)."""
+              heads_from_tape: bool = False, origins: list[int] | None = None) -> int:
+    """Runs `tape` in place; returns executed instructions (no-ops excluded). `origins`, when
+    given, is a tag per byte that follows every copied byte (the paper's tracer)."""
     ops_of = BFF_OPS if language == "bff" else BF_OPS
     n = len(tape)
     pc, h0, h1 = 0, 0, 0
@@ -40,10 +41,14 @@ def interpret(tape: bytearray, language: str = "bff", max_steps: int = 8192,
             tape[h0] = (tape[h0] - 1) % 256
         elif op == ".":
             tape[h1] = tape[h0]
+            if origins is not None:
+                origins[h1] = origins[h0]
             if language == "bf":
                 h1 += 1
         elif op == ",":
             tape[h0] = tape[h1]
+            if origins is not None:
+                origins[h0] = origins[h1]
             if language == "bf":
                 h1 += 1
         elif op == "[" and tape[h0] == 0:
