@@ -73,7 +73,7 @@ def report(rows: list[dict], figure: Path) -> None:
     paid = [r for r in rows if r.get("reward_id")]
     for r in paid:
         print(f"credit: {arm_name(r)} seed {r['seed']}: transition at {r['epochs']}, founder {r['founder']}"
-              f" (injected at epoch {r['founded_epoch']}, similarity {r['similarity']}), reward {r['reward_id']}")
+              f" (injected at epoch {r['founded_epoch']}, {r['share']:.0%} of the bytes by descent), reward {r['reward_id']}")
     _plot(data, rows[0]["cap"] if rows else 0, figure)
 
 

@@ -43,5 +43,5 @@ def test_a_transition_seeded_by_an_inventor_pays_its_founder(monkeypatch, tmp_pa
     row = run_point({"arm": "policy", "seed": 1, "improved": True, "known": True, "size": 2048,
                      "cap": 1024, "every": 64, "sample": 32, "programs": 1, "copies": 16})
     assert row["transition"] and row["epochs"] < 1024
-    assert row["founder"] == "agent-1" and row["similarity"] >= 0.75
+    assert row["founder"] == "agent-1" and row["share"] >= 0.5  # by descent (provenance tags)
     assert row["founded_epoch"] <= row["epochs"] and row["reward_id"].startswith("0x")

@@ -186,9 +186,8 @@ def run_point(point: dict[str, Any]) -> dict[str, Any]:
     p = Point.from_dict(point)
     start = time.perf_counter()
     soup = Soup(size=p.size, program_length=p.program_length, seed=p.seed,
-                mutation_rate=p.mutation_rate, threads=1)
+                mutation_rate=p.mutation_rate, threads=1, provenance=True)
     injections: list[Injection] = []
-    history: list[tuple[int, list[bytes]]] = []
     crossed, last = None, None
     with Workspace() as ws:
         driver = SoupDriver(soup, ws, None, metrics_every=p.sample, top_k=8)
@@ -206,10 +205,10 @@ def run_point(point: dict[str, Any]) -> dict[str, Any]:
                 if source is not None and soup.epoch % p.every == 0:
                     for agent, program in source.take(p.programs):
                         program = (program + bytes(p.program_length))[:p.program_length]
-                        injections.append(Injection(agent, program, soup.epoch, p.copies))
-                        driver.inject(program, p.copies)
+                        origin = len(injections) + 1  # its provenance tag
+                        injections.append(Injection(agent, program, soup.epoch, p.copies, origin))
+                        driver.inject(program, p.copies, origin=origin)
                 last = driver.step(p.sample)
-                history.append((last.epoch, [prog for prog, c in last.top_programs if c > 1]))
                 if last.high_order_entropy >= p.threshold:
                     crossed = last.epoch
                     break
@@ -221,18 +220,17 @@ def run_point(point: dict[str, Any]) -> dict[str, Any]:
                            "hoe": round(last.high_order_entropy, 4) if last else 0.0,
                            "injected_bytes": sum(i.count * len(i.program) for i in injections),
                            "llm_calls": getattr(source, "llm_calls", 0),
-                           "founder": "", "founded_epoch": -1, "similarity": 0.0, "reward_id": "",
+                           "founder": "", "founded_epoch": -1, "share": 0.0, "reward_id": "",
                            "dominant": ""}
     if crossed is not None and last is not None:
-        dominant, copies = last.top_programs[0]
+        dominant = last.top_programs[0][0]
         if last.replicators:  # the detector's most copied replicator, when it found one
             dominant = last.replicators[0]
-            copies = dict(last.top_programs).get(dominant, copies)
-        trace = trace_founder(dominant, copies, history, injections)
+        trace = trace_founder(soup, dominant, injections)
         row.update(dominant="0x" + dominant.hex(),  # "0x": a CSV cell of digits stays text
                    founder=trace.founder.agent if trace.founder else "",
                    founded_epoch=trace.founder.epoch if trace.founder else -1,
-                   similarity=round(trace.founder_similarity, 4))
+                   share=round(trace.share, 4))
         if p.pay and trace.founder is not None and trace.founder.agent != "random":
             row["reward_id"] = _pay(trace, crossed) or ""
     row["wall_s"] = round(time.perf_counter() - start, 2)

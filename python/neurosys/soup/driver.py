@@ -109,9 +109,11 @@ class SoupDriver:
             self.soup.mutation_rate = rate  # validated by the engine
             self._publish({"soup/mutation_rate": self.soup.mutation_rate})  # as quantised by the engine
 
-    def inject(self, program: bytes | str, count: int = 1) -> np.ndarray:
+    def inject(self, program: bytes | str, count: int = 1, origin: int | None = None) -> np.ndarray:
         with self._lock:
-            return self.soup.inject(program, count)
+            if origin is None:
+                return self.soup.inject(program, count)
+            return self.soup.inject(program, count, origin=origin)
 
     def exchange(self, rng: np.random.Generator, emigrants: int = 0,
                  immigrants: np.ndarray | None = None) -> np.ndarray | None:
