@@ -1,7 +1,8 @@
 """Do the agents speed up the origin of replicators? Paired arms on the same seeds, at the same
 budget of injected bytes per epoch (python/neurosys/experiments/abiogenesis.py has the arms):
 (a) none, (b) LLM inventors, (c) random bytes, (d) policy-only inventors. Epochs to the
-transition (high-order entropy >= 1), censored at the cap; Kaplan–Meier curves, medians and
+transition (experiments/transition.py: entropy >= 2 and a confirmed replicator holding >= 1 %
+of the soup), censored at the cap; Kaplan–Meier curves, medians and
 log-rank tests (b vs a, b vs c). The runs are points of the sweep machinery (Ray), one CSV row
 each, resumable.
 
@@ -56,7 +57,8 @@ def report(rows: list[dict], figure: Path) -> None:
         groups.setdefault(arm_name(row), []).append(row)
     data = {k: ([r["epochs"] for r in v], [bool(r["transition"]) for r in v]) for k, v in groups.items()}
     # A crossing is also checked for a replicator: a program that fills its partner with one
-    # byte makes the soup compressible (high-order entropy >= 1) without copying itself.
+    # byte makes the soup compressible without copying itself (runs recorded before the
+    # criterion required a replicator).
     copier = {k: sum(bool(r["transition"]) and _replicates(r["dominant"]) for r in v) for k, v in groups.items()}
     print(f"{'arm':22s}{'n':>4s}{'transitions':>13s}{'by a replicator':>17s}{'median epochs':>15s}"
           f"{'vs none p':>11s}{'vs random p':>13s}{'LLM calls':>11s}{'bytes/epoch':>13s}")
@@ -84,7 +86,7 @@ def _plot(data: dict[str, tuple[list, list]], cap: int, figure: Path) -> None:
         label = f"{LABEL.get(base, base)}{name[len(base):].replace('+', ' + ')}"
         curves[label] = te
         styles[label] = "--" if "+" in name else "-"
-    plot_survival(curves, cap, figure, "Epochs to the transition (high-order entropy ≥ 1), Kaplan–Meier",
+    plot_survival(curves, cap, figure, "Epochs to the transition (entropy ≥ 2 and a replicator ≥ 1 %), Kaplan–Meier",
                   styles)
     print(f"figure: {figure}")
 

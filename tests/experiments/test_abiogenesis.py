@@ -7,9 +7,9 @@ import pytest
 
 from neurosys.experiments.abiogenesis import Point, injected_bytes_per_epoch, run_point
 
-# a threshold out of reach: at 256 programs the injected copies alone would compress past 1
+# an entropy out of reach: at 256 programs the injected copies alone would compress past 1
 SMALL = {"size": 256, "cap": 64, "every": 16, "sample": 8, "programs": 3, "copies": 4, "pay": False, "inventors": 1,
-         "threshold": 9.0}
+         "hoe": 9.0}
 
 
 def test_injection_budget_is_equal_across_arms():
@@ -41,7 +41,7 @@ def test_a_transition_seeded_by_an_inventor_pays_its_founder(monkeypatch, tmp_pa
     # economy's invention_min_epochs (then nothing is paid, by the economy's rule)
     monkeypatch.setenv("NEUROSYS_LEDGER_PASSPHRASE", "abiogenesis test")
     row = run_point({"arm": "policy", "seed": 1, "improved": True, "known": True, "size": 2048,
-                     "cap": 1024, "every": 64, "sample": 32, "programs": 1, "copies": 16})
-    assert row["transition"] and row["epochs"] < 1024
+                     "cap": 2048, "every": 64, "sample": 32, "programs": 1, "copies": 16})
+    assert row["transition"] and row["epochs"] < 2048
     assert row["founder"] == "agent-1" and row["share"] >= 0.5  # by descent (provenance tags)
     assert row["founded_epoch"] <= row["epochs"] and row["reward_id"].startswith("0x")

@@ -24,7 +24,7 @@ def sweep_file(tmp_path, experiment: str, out, grid: str, fixed: str):
 def test_soup_transition_sweep_writes_table_and_figure_and_resumes(ray_cluster, tmp_path):
     out = tmp_path / "out"
     cfg = sweep_file(tmp_path, "soup_transition", out, "seed = [0, 1]",
-                     "size = 256\nmax_epochs = 32\nevery = 16\nthreshold = 100.0")
+                     "size = 256\nmax_epochs = 32\nevery = 16\nhoe = 100.0")
     assert main(["sweep", str(cfg), "--no-progress"]) == 0
     rows = read_results(out)
     assert sorted(r["seed"] for r in rows) == [0, 1]

@@ -1,5 +1,6 @@
-"""The abiogenesis experiment, one run per point: a BFF soup on the real engine runs until its
-high-order entropy reaches 1 (the transition) or the epoch cap, with one of four arms writing
+"""The abiogenesis experiment, one run per point: a BFF soup on the real engine runs until the
+transition (experiments/transition.py: high-order entropy >= 2 and a confirmed replicator
+holding >= 1 % of the soup, fixed in advance) or the epoch cap, with one of four arms writing
 into it at the same budget of injected bytes per epoch:
 
 - ``none``:   no agents;
@@ -30,6 +31,7 @@ import numpy as np
 
 from neurosys.agents.roles import BFF_ALPHABET
 from neurosys.experiments.lineage import Injection, pay_founder, trace_founder
+from neurosys.experiments.transition import CRITERION, Criterion, run_until_transition
 
 __all__ = ["ARMS", "Point", "run_point", "injected_bytes_per_epoch"]
 
@@ -52,8 +54,9 @@ class Point:
     inventors: int = 1
     improved: bool = False        # informed prompt + detector-screened mutation search
     known: bool = False           # improved inventors also search from the published replicator
-    threshold: float = 1.0        # high-order entropy of the transition
-    pay: bool = True              # lineage credit through a real ledger at a transition
+    hoe: float = CRITERION.hoe    # the transition's criterion (transition.py), fixed in advance
+    replicator_fraction: float = CRITERION.replicator_fraction
+    pay: bool = True              # lineage credit (by descent) through a real ledger
 
     def __post_init__(self) -> None:
         if self.arm not in ARMS:
@@ -200,32 +203,33 @@ def run_point(point: dict[str, Any]) -> dict[str, Any]:
                 from neurosys.llm import load
                 llm = load(None, timeout=120.0)
             source = _AgentSource(p, ws, driver, llm)
+        def slot(epoch: int) -> None:
+            if source is None or epoch % p.every:
+                return
+            for agent, program in source.take(p.programs):
+                program = (program + bytes(p.program_length))[:p.program_length]
+                origin = len(injections) + 1  # its provenance tag
+                injections.append(Injection(agent, program, epoch, p.copies, origin))
+                driver.inject(program, p.copies, origin=origin)
+
         try:
-            while soup.epoch < p.cap:
-                if source is not None and soup.epoch % p.every == 0:
-                    for agent, program in source.take(p.programs):
-                        program = (program + bytes(p.program_length))[:p.program_length]
-                        origin = len(injections) + 1  # its provenance tag
-                        injections.append(Injection(agent, program, soup.epoch, p.copies, origin))
-                        driver.inject(program, p.copies, origin=origin)
-                last = driver.step(p.sample)
-                if last.high_order_entropy >= p.threshold:
-                    crossed = last.epoch
-                    break
+            crossed, last = run_until_transition(
+                driver.step, lambda: driver.last_metrics, lambda: soup.epoch, size=p.size,
+                cap=p.cap, every=p.sample, criterion=Criterion(p.hoe, p.replicator_fraction),
+                before_chunk=slot)
         finally:
             if source is not None:
                 source.close()
     row: dict[str, Any] = {**asdict(p), "transition": crossed is not None,
                            "epochs": crossed if crossed is not None else soup.epoch,
-                           "hoe": round(last.high_order_entropy, 4) if last else 0.0,
+                           "final_hoe": round(last.high_order_entropy, 4) if last else 0.0,
                            "injected_bytes": sum(i.count * len(i.program) for i in injections),
                            "llm_calls": getattr(source, "llm_calls", 0),
                            "founder": "", "founded_epoch": -1, "share": 0.0, "reward_id": "",
                            "dominant": ""}
     if crossed is not None and last is not None:
-        dominant = last.top_programs[0][0]
-        if last.replicators:  # the detector's most copied replicator, when it found one
-            dominant = last.replicators[0]
+        counts = dict(last.top_programs)  # the most copied confirmed replicator (the criterion's)
+        dominant = max(last.replicators, key=lambda r: counts.get(r, 0))
         trace = trace_founder(soup, dominant, injections)
         row.update(dominant="0x" + dominant.hex(),  # "0x": a CSV cell of digits stays text
                    founder=trace.founder.agent if trace.founder else "",

@@ -2,10 +2,12 @@
 and a figure for each. Points are dicts of scalars; every key has a default here, so a sweep
 file names only what it varies or fixes.
 
-soup_transition: one BFF soup per point until its high-order entropy passes ``threshold`` (the
-    state transition of Agüera y Arcas et al. 2024) or ``max_epochs``/``time_limit``; it samples
-    the entropy every ``every`` epochs into points/<id>/trace.csv and checkpoints the soup there
-    (resumed by a rerun). Result: transition_epoch (empty when none), epochs_run, final_hoe.
+soup_transition: one BFF soup per point until the transition (the state transition of Agüera y
+    Arcas et al. 2024, as experiments/transition.py fixes it: high-order entropy >= ``hoe`` and a
+    detector-confirmed replicator holding >= ``replicator_fraction`` of the soup) or
+    ``max_epochs``/``time_limit``; it samples every ``every`` epochs into points/<id>/trace.csv
+    (entropy and the largest replicator share) and checkpoints the soup there (resumed by a
+    rerun). Result: transition_epoch (empty when none), epochs_run, final_hoe.
 snn: the seed's network (``NeuromorphicNetwork``) for ``duration`` simulated seconds.
     Result: mean_rate (Hz) and synchrony over the last half, mean plastic weight (nS).
 abiogenesis: the agents' experiment (``neurosys.experiments.abiogenesis``): one soup per point
@@ -22,11 +24,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from neurosys.experiments.transition import CRITERION, Criterion, run_until_transition
 from neurosys.sweep.api import point_dir, point_id
 
 SOUP_DEFAULTS: dict[str, Any] = {"seed": 0, "size": 2**17, "max_epochs": 16000, "every": 64,
                                  "time_limit": 3000.0, "threads": 1, "rng": "default",
-                                 "mutation_rate": 2**-12, "threshold": 1.0}
+                                 "mutation_rate": 2**-12, "hoe": CRITERION.hoe,
+                                 "replicator_fraction": CRITERION.replicator_fraction}
 SNN_DEFAULTS: dict[str, Any] = {"seed": 1, "n_neurons": 1000, "connection_prob": 0.1,
                                 "i_inj_nA": 0.17, "weight_nS": 0.5, "duration": 2.0, "threads": 1}
 
@@ -52,23 +56,25 @@ def soup_transition(point: dict[str, Any]) -> dict[str, Any]:
         soup = Soup(size=p["size"], seed=p["seed"], threads=p["threads"], rng=p["rng"],
                     mutation_rate=p["mutation_rate"], device="auto")
     start = time.perf_counter()
-    crossed = None
-    hoe = high_order_entropy(soup.programs)
+    criterion = Criterion(p["hoe"], p["replicator_fraction"])
     with open(trace, "a" if resuming else "w", newline="") as f:
         w = csv.writer(f)
         if not resuming:
-            w.writerow(["epoch", "high_order_entropy"])
-            w.writerow([0, f"{hoe:.5f}"])
-        while soup.epoch < p["max_epochs"] and time.perf_counter() - start < p["time_limit"]:
-            soup.run(p["every"])
-            hoe = high_order_entropy(soup.programs)
-            w.writerow([soup.epoch, f"{hoe:.5f}"])
+            w.writerow(["epoch", "high_order_entropy", "replicator_share"])
+            w.writerow([0, f"{high_order_entropy(soup.programs):.5f}", "0"])
+
+        def log(m: Any) -> None:
+            w.writerow([soup.epoch, f"{m.high_order_entropy:.5f}",
+                        f"{criterion.replicator_share(m, soup.size):.5f}"])
             f.flush()
             if soup.epoch % (p["every"] * 8) == 0:
                 soup.save(ckpt)
-            if hoe > p["threshold"]:
-                crossed = soup.epoch
-                break
+
+        crossed, last = run_until_transition(
+            soup.run, lambda: soup.metrics(top_k=8, use_zlib=False), lambda: soup.epoch,
+            size=soup.size, cap=p["max_epochs"], every=p["every"], criterion=criterion,
+            after_sample=log, keep_going=lambda: time.perf_counter() - start < p["time_limit"])
+    hoe = last.high_order_entropy if last is not None else high_order_entropy(soup.programs)
     soup.save(ckpt)
     return {"transition_epoch": crossed, "epochs_run": soup.epoch, "final_hoe": round(hoe, 5),
             "wall_s": round(time.perf_counter() - start, 1)}
@@ -105,7 +111,7 @@ def _plt():
 
 
 def plot_soup_transition(rows: list[dict[str, Any]], out_dir: Path, path: Path) -> None:
-    """High-order entropy over epochs, one line per point, and the threshold."""
+    """High-order entropy over epochs, one line per point, and the criterion's entropy."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for row in rows:
@@ -116,8 +122,8 @@ def plot_soup_transition(rows: list[dict[str, Any]], out_dir: Path, path: Path) 
             data = list(csv.DictReader(f))
         ax.plot([int(r["epoch"]) for r in data], [float(r["high_order_entropy"]) for r in data],
                 label=f"seed {row.get('seed', '?')}", lw=1)
-    threshold = rows[0].get("threshold", SOUP_DEFAULTS["threshold"]) if rows else SOUP_DEFAULTS["threshold"]
-    ax.axhline(threshold, color="k", ls="--", lw=0.8, label="transition")
+    threshold = rows[0].get("hoe", SOUP_DEFAULTS["hoe"]) if rows else SOUP_DEFAULTS["hoe"]
+    ax.axhline(threshold, color="k", ls="--", lw=0.8, label="transition's entropy")
     crossed = sum(1 for r in rows if isinstance(r.get("transition_epoch"), int))
     ax.set_title(f"soup transition: {crossed} of {len(rows)} runs crossed")
     ax.set_xlabel("epoch")
