@@ -214,6 +214,43 @@ void register_soup(py::module_& m) {
       "Fraction of random-partner trials in which each program copies itself into the partner.");
 
   s.def(
+      "fitness_components",
+      [](const py::array& programs, const py::object& pool, const std::string& language,
+         std::int64_t max_steps, bool heads_from_tape, int trials, double cheap_cut,
+         std::uint64_t seed, int threads) {
+        auto a = as_matrix(programs, "programs");
+        check_tape_length(2 * a.shape(1), "2 x programs", 2);
+        py::array_t<std::uint8_t, py::array::c_style> partners;
+        std::uint64_t pool_n = 0;
+        if (!pool.is_none()) {
+          partners = as_matrix(pool.cast<py::array>(), "pool");
+          if (partners.shape(1) != a.shape(1))
+            throw std::invalid_argument("pool must have the programs' length (" +
+                                        std::to_string(a.shape(1)) + " bytes a row)");
+          pool_n = std::uint64_t(partners.shape(0));
+        }
+        if (max_steps < 1) throw std::invalid_argument("max_steps must be >= 1");
+        if (trials < 1 || trials > 65536)
+          throw std::invalid_argument("trials must be in [1, 65536], got " + std::to_string(trials));
+        if (!(cheap_cut >= 0.0 && cheap_cut <= 1.0)) throw std::invalid_argument("cheap_cut must be in [0, 1]");
+        FitnessTest t{parse_language(language), max_steps, heads_from_tape, trials, cheap_cut, seed};
+        check_threads(threads);
+        std::vector<double> out;
+        {
+          py::gil_scoped_release release;
+          out = fitness_components(a.data(), std::uint64_t(a.shape(0)), int(a.shape(1)),
+                                   pool_n ? partners.data() : nullptr, pool_n, t, threads);
+        }
+        py::array_t<double> result({py::ssize_t(a.shape(0)), py::ssize_t(4)});
+        std::copy(out.begin(), out.end(), result.mutable_data());
+        return result;
+      },
+      py::arg("programs"), py::arg("pool") = py::none(), py::arg("language") = "bff",
+      py::arg("max_steps") = 8192, py::arg("heads_from_tape") = false, py::arg("trials") = 8,
+      py::arg("cheap_cut") = 0.5, py::arg("seed") = 0, py::arg("threads") = 0,
+      "Per program: copy_first, intact_first, copy_second, intact_second (see soup.fitness).");
+
+  s.def(
       "byte_histogram",
       [](const py::array& data, int threads) {
         if (!data.dtype().is(py::dtype::of<std::uint8_t>()))

@@ -102,6 +102,59 @@ std::vector<double> replicator_scores(const std::uint8_t* programs, std::uint64_
   return score;
 }
 
+std::vector<double> fitness_components(const std::uint8_t* programs, std::uint64_t n, int length,
+                                       const std::uint8_t* pool, std::uint64_t pool_n,
+                                       const FitnessTest& test, int threads) {
+  std::vector<double> out(n * 4, 0.0);
+  const int len = 2 * length;
+  parallel_for_host(std::int64_t(n), threads, [&](std::int64_t idx) {
+    const std::uint8_t* prog = programs + std::uint64_t(idx) * length;
+    std::uint8_t tape[kMaxTape];
+    std::uint8_t partner[kMaxTape / 2];
+    auto same = [&](int offset) {
+      int k = 0;
+      for (int i = 0; i < length; ++i) k += tape[offset + i] == prog[i];
+      return double(k) / double(length);
+    };
+    double sum[4] = {0, 0, 0, 0};
+    int done = 0;
+    for (int t = 0; t < test.trials; ++t) {
+      StreamRng rng(test.seed, kStreamPartner, std::uint64_t(idx) * 65536 + std::uint64_t(t));
+      if (pool_n > 0 && (t & 1)) {
+        std::memcpy(partner, pool + (rng.next() % pool_n) * std::uint64_t(length), std::size_t(length));
+      } else {
+        for (int i = 0; i < length; ++i) partner[i] = std::uint8_t(rng.next());
+      }
+      std::memcpy(tape, prog, std::size_t(length));  // A first
+      std::memcpy(tape + length, partner, std::size_t(length));
+      run_tape(tape, len, test.language, test.max_steps, test.heads_from_tape);
+      double copy_first = same(length);
+      const double intact_first = same(0);
+      ++done;
+      if (t == 0 && copy_first <= test.cheap_cut) {  // copies nothing: one run is enough
+        sum[0] += copy_first;
+        sum[1] += intact_first;
+        break;
+      }
+      if (copy_first < 1.0) {  // a copier that writes A reversed makes A on the child's turn
+        std::memmove(tape, tape + length, std::size_t(length));
+        for (int i = 0; i < length; ++i) tape[length + i] = std::uint8_t(rng.next());
+        run_tape(tape, len, test.language, test.max_steps, test.heads_from_tape);
+        copy_first = std::max(copy_first, same(length));
+      }
+      std::memcpy(tape, partner, std::size_t(length));  // A second
+      std::memcpy(tape + length, prog, std::size_t(length));
+      run_tape(tape, len, test.language, test.max_steps, test.heads_from_tape);
+      sum[0] += copy_first;
+      sum[1] += intact_first;
+      sum[2] += same(0);
+      sum[3] += same(length);
+    }
+    for (int c = 0; c < 4; ++c) out[std::uint64_t(idx) * 4 + c] = sum[c] / done;
+  });
+  return out;
+}
+
 std::vector<std::uint64_t> byte_histogram(const std::uint8_t* data, std::uint64_t n, int threads) {
   constexpr std::uint64_t kChunk = 1 << 16;
   const std::uint64_t chunks = (n + kChunk - 1) / kChunk;

@@ -159,6 +159,9 @@ class soup:  # the submodule neurosys._core.soup (a class only in stubs)
         partner.
         """
     @staticmethod
+    def fitness_components(programs: numpy.ndarray, pool: typing.Any = None, language: str = 'bff', max_steps: int = 8192, heads_from_tape: bool = False, trials: int = 8, cheap_cut: float = 0.5, seed: int = 0, threads: int = 0) -> numpy.typing.NDArray[numpy.float64]:
+        """Per program: copy_first, intact_first, copy_second, intact_second (see soup.fitness)."""
+    @staticmethod
     def byte_histogram(data: numpy.ndarray, threads: int = 0) -> numpy.typing.NDArray[numpy.uint64]:
         """Counts of each byte value (256 uint64)."""
     @staticmethod
