@@ -139,7 +139,9 @@ class System:
         return self.config.system.workspace_name or f"neurosys-{os.getpid()}"
 
     # -- lifecycle --------------------------------------------------------------------------
-    def start(self) -> System:
+    def start(self, *, paused: bool = False) -> System:
+        """Build the components and start their threads; ``paused``: the threads wait for
+        ``resume()`` (a caller that rewires a component first, as the Ray islands do)."""
         if self._started_at is not None:
             raise RuntimeError("this System was already started; create a new one to run again")
         from neurosys.workspace import Workspace
@@ -183,7 +185,8 @@ class System:
         self.workspace.write("system/targets", dict(self._targets))
         self._publish_status()
         self._record_weights("before")
-        self._running.set()
+        if not paused:
+            self._running.set()
         self._make_runners()
         self._commands = CommandReader(self.workspace)
         for runner in self.runners.values():

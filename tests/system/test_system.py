@@ -141,6 +141,27 @@ def test_bad_use_is_rejected(tmp_path, make_config):
     assert system.stop() == system.summary  # idempotent
 
 
+def test_a_system_started_paused_waits_for_resume(tmp_path, make_config):
+    """What a Ray soup island relies on to rewire its driver before the first sample."""
+    import time
+
+    paused = System(make_config(tag="paused", **{"network.enabled": False, "llm.enabled": False,
+                                                  "agents.enabled": False, "ledger.enabled": False}),
+                    run_dir=tmp_path, console_log=False)
+    paused.start(paused=True)
+    try:
+        assert paused.state == "paused"
+        time.sleep(0.5)
+        assert paused.soup.epoch == 0 and paused.workspace.read("soup/metrics") is None
+        paused.resume()
+        deadline = time.monotonic() + 30
+        while paused.soup.epoch == 0:
+            assert time.monotonic() < deadline, "the resumed soup never stepped"
+            time.sleep(0.05)
+    finally:
+        paused.stop()
+
+
 def test_workspace_name_in_use_is_refused(tmp_path, make_config):
     cfg = make_config(tag="taken", **{"network.enabled": False, "soup.enabled": False,
                                       "llm.enabled": False, "agents.enabled": False,

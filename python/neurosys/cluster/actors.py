@@ -55,9 +55,14 @@ class ComponentHost:
     def start(self) -> tuple[list[str], float]:
         """Starts the components' threads; returns their names and the seconds since this
         actor's constructor began (its imports and component loads included)."""
-        self.system.start()
-        if self._key_prefix and self.system.soup_driver is not None:
-            self.system.soup_driver.workspace = _Prefixed(self.system.workspace, self._key_prefix)
+        # An island publishes under its prefix from its first sample: its threads start paused
+        # until the driver's workspace is swapped.
+        island = bool(self._key_prefix)
+        self.system.start(paused=island)
+        if island:
+            if self.system.soup_driver is not None:
+                self.system.soup_driver.workspace = _Prefixed(self.system.workspace, self._key_prefix)
+            self.system.resume()
         return list(self.system.runners), time.perf_counter() - self._created
 
     def pid(self) -> int:
