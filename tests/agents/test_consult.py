@@ -86,3 +86,30 @@ def test_economy_charges_each_consultation(workspace, store, model, tmp_path):
         assert economy.balance(observer.id) == pytest.approx(0.0)
     finally:
         ledger.close()
+
+
+def test_a_consultation_dropped_by_a_stop_is_no_answer_not_a_failure(workspace, store):
+    """A stop interrupts the model, whose worker cancels the queued calls: an agent that then
+    steps once more finds its consultation cancelled and goes on without advice (this failed
+    the agents component in a SIGTERM test in CI)."""
+    model = load(None, timeout=60.0, lane="dropped")  # its own instance: interrupted below
+    mgr = AgentManager(workspace, model, store, config={"consult_every": 1, "rate_hz": 10.0})
+    gate = threading.Event()
+    model.submit(lambda: gate.wait(120))  # the worker is busy: the consultations queue
+    workspace.write("snn/mean_rate", 40.0)
+    mgr.tick()
+    pending = [a._pending for a in mgr.agents.values() if a._pending is not None]
+    assert pending
+    model.interrupt()
+    gate.set()
+    for future in pending:
+        try:
+            future.exception(30)
+        except Exception:  # cancelled
+            pass
+    assert all(f.cancelled() for f in pending)
+    mgr.wait_llm(5)  # does not raise for a cancelled call
+    mgr.tick()  # nor does the agents' next step
+    assert all(a._pending is None or not a._pending.cancelled() for a in mgr.agents.values())
+    mgr.close()
+    model.close()

@@ -93,7 +93,9 @@ class Agent:
             self._learn(host, state)
         decision = None
         if self._pending is not None and self._pending.done():
-            decision, self._pending = self._pending.result(), None
+            pending, self._pending = self._pending, None
+            # a call the model dropped (a stop interrupted it) is no answer, not a failure
+            decision = None if pending.cancelled() else pending.result()
         action, probs = self.policy.act(state, greedy=not self.explore)
         followed = False
         if decision is not None and not decision.fallback:

@@ -12,7 +12,7 @@ import logging
 import queue
 import time
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -261,8 +261,12 @@ class AgentManager:
         """Block until every agent's pending LLM consultation has its answer (scripts and tests
         that tick in a tight loop; the system's ticks are paced, so answers arrive between)."""
         for agent in list(self.agents.values()):
-            if agent._pending is not None:
-                agent._pending.exception(timeout)
+            pending = agent._pending
+            if pending is not None:
+                try:
+                    pending.exception(timeout)
+                except CancelledError:  # dropped by an interrupt: nothing to wait for
+                    pass
 
     # -- the tick -----------------------------------------------------------------------------
     def tick(self) -> None:
