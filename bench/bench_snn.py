@@ -141,16 +141,8 @@ def nest_coba(n: int, threads: int, seed: int) -> dict:
     from neurosys.snn.nest_peer import run_peer
 
     spikes, info = run_peer("coba", n=n, threads=threads, seed=seed, duration=DURATION)
-    counts = np.bincount(spikes["ids"].astype(np.int64), minlength=n)[:n]
-    order = np.lexsort((spikes["times"], spikes["ids"]))
-    cvs = []
-    for k, train in enumerate(np.split(spikes["times"][order], np.cumsum(counts)[:-1])):
-        if train.size >= 3:
-            isi = np.diff(train)
-            cvs.append(isi.std() / isi.mean())
-    return {"sim": info["sim_s"], "stats": {"rate": counts.mean() / DURATION,
-                                            "silent": float(np.mean(counts == 0)),
-                                            "cv": float(np.mean(cvs)) if cvs else float("nan")}}
+    return {"sim": info["sim_s"], "stats": spike_statistics(spikes["times"], spikes["ids"].astype(np.int64),
+                                                            n, DURATION)}
 
 
 def main() -> int:

@@ -179,7 +179,8 @@ int Network::connect_total(int pre, int post, const std::string& channel, std::i
                   stream, threads_);
   });
   Projection& R = *projs[index];
-  pops[post]->reserve_ring(R.channel, R.max_delay(), step_);
+  if (!R.delays.empty())  // an empty projection delivers nothing: no ring to drain each step
+    pops[post]->reserve_ring(R.channel, R.max_delay(), step_);
   return index;
 }
 

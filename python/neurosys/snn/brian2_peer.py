@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurosys.snn.statistics import isi_cvs
+
 
 def coba_brian2_network(b2, seed: int, n: int = 4000, inputs: int = 80,
                         method: str = "exponential_euler"):
@@ -53,14 +55,6 @@ def spike_statistics(times: np.ndarray, indices: np.ndarray, n: int,
                      duration: float) -> dict[str, float]:
     """Mean rate (Hz), fraction of silent neurons and mean ISI CV (neurons with >= 3 spikes)."""
     counts = np.bincount(indices, minlength=n)
-    order = np.lexsort((times, indices))
-    t, i = times[order], indices[order]
-    cvs = []
-    starts = np.searchsorted(i, np.arange(n))
-    ends = np.searchsorted(i, np.arange(n), side="right")
-    for a, b in zip(starts, ends):
-        if b - a >= 3:
-            isi = np.diff(t[a:b])
-            cvs.append(isi.std() / isi.mean())
+    cvs = isi_cvs(times, indices, n)
     return {"rate": counts.mean() / duration, "silent": float((counts == 0).mean()),
-            "cv": float(np.mean(cvs)) if cvs else float("nan")}
+            "cv": float(np.mean(cvs)) if cvs.size else float("nan")}
