@@ -23,7 +23,8 @@ class AgentsConfig:
     inventors: int = 1               # inventors spawned at start (need a soup)
     rate_hz: float = 10.0            # initial targets (system/targets and set_target override)
     complexity: float = 0.5
-    rate_gain_nA: float = 0.05       # modulation step (nA) at >= 100 % relative rate error
+    rate_gain_nA: float = 0.05       # modulation step (nA) at >= rate_scale_hz of rate error
+    rate_scale_hz: float = 15.0      # rate error (Hz) from which the step is rate_gain_nA, proportional below
     warm_start: bool = True          # prime the rate controller's policy with the error's sign
     prior_weight: float = 0.0        # controllers imitate the error's sign each tick with this weight
     mutation_factor: float = 1.25    # complexity controller: mutation rate x / ÷ per action

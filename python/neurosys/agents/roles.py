@@ -105,8 +105,12 @@ class _Controller(Agent):
 
 class RateController(_Controller):
     """Drives the network's mean rate (``snn/mean_rate``) to ``targets['rate_hz']`` by writing
-    ``modulation`` as a current step in nA: the policy picks the direction, the size scales with
-    the relative error (``rate_gain_nA`` at 100 % error or more)."""
+    ``modulation`` as a current step in nA: the policy picks the direction, the size is
+    proportional to the rate error in Hz (``rate_gain_nA`` at ``rate_scale_hz`` of error or
+    more). The network's gain dRate/dI is about constant in Hz/nA (70-110 over 5-20 Hz), so this
+    is an integral action with a loop gain that does not depend on the target; a step
+    proportional to the *relative* error had twice the loop gain at 5 Hz as at 10 Hz, and the
+    loop dithered at low targets (bench/RESULTS.md, 2026-12-08)."""
 
     role = "rate_controller"
     quantity = "snn/mean_rate"
@@ -128,8 +132,8 @@ class RateController(_Controller):
         return state
 
     def apply(self, host: AgentHost, action: str) -> None:
-        rel_error = abs((self._prev_value or 0.0) - self.target(host)) / max(self.target(host), 1e-6)
-        size = host.config.rate_gain_nA * min(1.0, rel_error)
+        error_hz = abs((self._prev_value or 0.0) - self.target(host))
+        size = host.config.rate_gain_nA * min(1.0, error_hz / max(host.config.rate_scale_hz, 1e-6))
         step = {"increase": size, "decrease": -size, "maintain": 0.0}[action]
         host.workspace.write("modulation", float(step))
 
