@@ -111,10 +111,19 @@ std::vector<double> fitness_components(const std::uint8_t* programs, std::uint64
     const std::uint8_t* prog = programs + std::uint64_t(idx) * length;
     std::uint8_t tape[kMaxTape];
     std::uint8_t partner[kMaxTape / 2];
+    int instructions = 0;  // A's non-zero bytes
+    for (int i = 0; i < length; ++i) instructions += prog[i] != 0;
     auto same = [&](int offset) {
       int k = 0;
       for (int i = 0; i < length; ++i) k += tape[offset + i] == prog[i];
       return double(k) / double(length);
+    };
+    // A copy is judged on all bytes and on A's non-zero bytes alone, the lower of the two: a
+    // mostly-zero program that only erases its partner matches A's zeros, not its code.
+    auto copied = [&](int offset) {
+      int k = 0;
+      for (int i = 0; i < length; ++i) k += prog[i] != 0 && tape[offset + i] == prog[i];
+      return std::min(same(offset), instructions > 0 ? double(k) / double(instructions) : 0.0);
     };
     double sum[4] = {0, 0, 0, 0};
     int done = 0;
@@ -128,7 +137,7 @@ std::vector<double> fitness_components(const std::uint8_t* programs, std::uint64
       std::memcpy(tape, prog, std::size_t(length));  // A first
       std::memcpy(tape + length, partner, std::size_t(length));
       run_tape(tape, len, test.language, test.max_steps, test.heads_from_tape);
-      double copy_first = same(length);
+      double copy_first = copied(length);
       const double intact_first = same(0);
       ++done;
       if (t == 0 && copy_first <= test.cheap_cut) {  // copies nothing: one run is enough
@@ -140,14 +149,14 @@ std::vector<double> fitness_components(const std::uint8_t* programs, std::uint64
         std::memmove(tape, tape + length, std::size_t(length));
         for (int i = 0; i < length; ++i) tape[length + i] = std::uint8_t(rng.next());
         run_tape(tape, len, test.language, test.max_steps, test.heads_from_tape);
-        copy_first = std::max(copy_first, same(length));
+        copy_first = std::max(copy_first, copied(length));
       }
       std::memcpy(tape, partner, std::size_t(length));  // A second
       std::memcpy(tape + length, prog, std::size_t(length));
       run_tape(tape, len, test.language, test.max_steps, test.heads_from_tape);
       sum[0] += copy_first;
       sum[1] += intact_first;
-      sum[2] += same(0);
+      sum[2] += copied(0);
       sum[3] += same(length);
     }
     for (int c = 0; c < 4; ++c) out[std::uint64_t(idx) * 4 + c] = sum[c] / done;

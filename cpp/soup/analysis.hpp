@@ -40,6 +40,8 @@ std::vector<double> replicator_scores(const std::uint8_t* programs, std::uint64_
 //   intact_first A's own half still equal to A (A first),
 //   copy_second  the partner half equal to A (A second),
 //   intact_second A's own half still equal to A (A second).
+// A copy counts A's bytes equal in the other half, over all bytes and over A's non-zero bytes
+// alone, the lower of the two (an eraser matches a mostly-zero A's zeros, not its code).
 // copy_first also counts a copy written reversed that the child turns back into A on its own
 // turn with a fresh partner (the published replicator copies so). The cheap part: a program
 // whose first trial copies at most `cheap_cut` of the partner half (A first) stops there, its

@@ -114,6 +114,14 @@ class AgentsSection:
         lo=0))
     inventors: int = field(default=1, metadata=_key(
         "inventor agents spawned at start (they need the soup)", lo=0))
+    search: str = field(default="llm", metadata=_key(
+        "where inventors' proposals come from: \"llm\" (the LLM, and mutation and crossover of "
+        "the best scored) or \"mutation\" (mutation and crossover only)", choices=("llm", "mutation")))
+    inject_threshold: float = field(default=0.9, metadata=_key(
+        "the evaluator's score (0-1, soup.fitness) an inventor's program needs before a "
+        "mini-soup trial and its injection", lo=0.0, hi=1.0))
+    model: str = field(default="", metadata=_key(
+        "the inventors' own LLM: a GGUF file or an Ollama name (\"\": the model the agents share)"))
 
 
 @dataclass

@@ -8,7 +8,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["AgentsConfig"]
+__all__ = ["AgentsConfig", "SEARCHES"]
+
+SEARCHES = ("llm", "mutation")
 
 
 @dataclass
@@ -37,9 +39,10 @@ class AgentsConfig:
     inject_count: int = 16           # copies of an invention injected into the soup
     follow_epochs: int = 50          # soup epochs after which an invention is judged
     programs_per_call: int = 1       # BFF programs an inventor asks of one LLM call (amortises it)
-    informed: bool = False           # inventors see the BFF semantics and the soup's top programs
-    search_mutants: int = 0          # mutants per candidate screened by the replicator detector
-    known_replicators: bool = False  # the search also starts from the published replicator
+    search: str = "llm"              # inventors' proposals: "llm" (and the operators), "mutation" (operators only)
+    search_children: int = 256       # programs an inventor scores per round of the operators
+    inject_threshold: float = 0.9    # evaluator score (soup.fitness) a program needs to be injected
+    model: str = ""                  # the inventors' LLM (GGUF path or Ollama name); "": the shared one
     regime_window: int = 30          # samples of recent range for the regime detector
     regime_persist: int = 3          # samples outside the range before a new regime counts
     regime_min_margin_hz: float = 2.0
@@ -57,6 +60,10 @@ class AgentsConfig:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             kind = type(f.default)
+            if kind is str:
+                if not isinstance(value, str):
+                    raise ValueError(f"agents.{f.name} must be a string, got {value!r}")
+                continue
             if kind is bool:
                 if not isinstance(value, bool):
                     raise ValueError(f"agents.{f.name} must be true or false, got {value!r}")
@@ -75,8 +82,19 @@ class AgentsConfig:
             raise ValueError(f"agents.mutation_factor must be > 1, got {self.mutation_factor!r}")
         if not 0.0 <= self.uncertainty <= 1.0:
             raise ValueError(f"agents.uncertainty must be in [0, 1], got {self.uncertainty!r}")
-        if self.program_length < 1 or self.regime_window < 2:
-            raise ValueError("agents.program_length must be >= 1 and agents.regime_window >= 2")
+        if self.search not in SEARCHES:
+            raise ValueError(f"agents.search must be one of {SEARCHES}, got {self.search!r}")
+        if not 0.0 <= self.inject_threshold <= 1.0:
+            raise ValueError(f"agents.inject_threshold must be in [0, 1], got {self.inject_threshold!r}")
+        if self.model:
+            from neurosys.llm.resolve import resolve
+            try:  # a missing file or an unknown Ollama name fails here, at start
+                resolve(self.model)
+            except (FileNotFoundError, ValueError) as exc:
+                raise ValueError(f"agents.model: {exc}") from exc
+        if self.program_length < 1 or self.regime_window < 2 or self.search_children < 1:
+            raise ValueError("agents.program_length and agents.search_children must be >= 1, and "
+                             "agents.regime_window >= 2")
 
     @classmethod
     def from_any(cls, config: Any) -> AgentsConfig:

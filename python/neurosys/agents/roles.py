@@ -10,14 +10,23 @@ import numpy as np
 
 from neurosys.agents.agent import Agent
 from neurosys.agents.host import AgentHost
-from neurosys.agents.search import search_replicators
+from neurosys.agents.search import InventorSearch
 from neurosys.agents.state import error_sign_action, read_float, state_vector
 from neurosys.llm.prompts import format_prompt
-from neurosys.soup.tapes import KNOWN_REPLICATOR
+from neurosys.soup.variation import random_bff
 
 __all__ = ["RateController", "ComplexityController", "Observer", "Inventor", "BFF_ALPHABET"]
 
 BFF_ALPHABET = b"<>{}-+.,[]"
+
+
+def _programs(soup: Any) -> np.ndarray | None:
+    """The soup's program array, read in place: the soup's own or its driver's; None for a soup
+    in another process (a Ray island), which agents reach only through its calls."""
+    programs = getattr(soup, "programs", None)
+    if programs is None:
+        programs = getattr(getattr(soup, "soup", None), "programs", None)
+    return programs if isinstance(programs, np.ndarray) else None
 
 
 def lineage_count(soup: Any, program: bytes) -> float:
@@ -25,24 +34,26 @@ def lineage_count(soup: Any, program: bytes) -> float:
     the exact copies in the soup's program array."""
     if hasattr(soup, "lineage_count"):
         return float(soup.lineage_count(program))
-    programs = getattr(soup, "programs", None)
-    if programs is None:
-        programs = getattr(getattr(soup, "soup", None), "programs", None)
-    if programs is None:
-        return 0.0
+    programs = _programs(soup)
     arr = np.frombuffer(program, dtype=np.uint8)
-    if programs.shape[1] != arr.size:
+    if programs is None or programs.shape[1] != arr.size:
         return 0.0
     return float(np.count_nonzero((programs == arr).all(axis=1)))
 
 
 def program_length(host: AgentHost) -> int:
     """The soup's program size, else the configured one."""
-    soup = host.soup
-    programs = getattr(soup, "programs", None)
-    if programs is None:
-        programs = getattr(getattr(soup, "soup", None), "programs", None)
+    programs = _programs(host.soup)
     return int(programs.shape[1]) if programs is not None else host.config.program_length
+
+
+def soup_sample(soup: Any, rng: np.random.Generator, n: int = 64) -> np.ndarray | None:
+    """``n`` programs drawn from the soup as it is now (copied), the partners an inventor's
+    proposals are scored against; None when the soup cannot be read in place."""
+    programs = _programs(soup)
+    if programs is None or len(programs) == 0:
+        return None
+    return programs[np.sort(rng.integers(0, len(programs), n))].copy()
 
 
 class _Controller(Agent):
@@ -223,8 +234,11 @@ class Observer(Agent):
 
 
 class Inventor(Agent):
-    """Asks the LLM for new BFF programs (grammar-constrained to BFF's instructions), injects
-    them into the soup and follows how many copies their lineage has N epochs later."""
+    """Searches for BFF programs that win in the soup (agents/search.py: proposals from the LLM
+    or from the variation operators, scored by the engine against the soup's own programs),
+    injects only those past the search's gates, and follows how many copies their lineage has
+    N epochs later. Without an LLM (or with ``agents.search = "mutation"``), "invent" scores a
+    round of random BFF strings and "mutate" a round of offspring of the database's best."""
 
     role = "inventor"
     ACTIONS = ("wait", "invent", "mutate")
@@ -232,12 +246,14 @@ class Inventor(Agent):
     def __init__(self, *args: Any, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, seed=seed, **kwargs)
         self.rng = np.random.default_rng(seed)
+        self.search: InventorSearch | None = None
         self.followed: dict[bytes, tuple[int, float]] = {}  # program -> (founded epoch, copies)
         self.inventions: list[dict[str, Any]] = []
         self._program_future: Any = None
         self._copies_before = 0.0
+        self._best_before = 0.0
+        self._asked = False  # consulted the LLM this tick
 
-    # rewards: growth of the copies of this inventor's programs, less the cost of acting
     def observe(self, host: AgentHost) -> np.ndarray:
         self._collect_program(host)
         self._follow(host)
@@ -245,39 +261,75 @@ class Inventor(Agent):
         return state_vector(host.workspace, copies, max(self._copies_before, 1.0),
                             self._copies_before, 0.0)
 
+    # rewards: growth of the copies of this inventor's programs, and progress of its search (the
+    # rise of its database's best score: without it the costs teach a new inventor to wait),
+    # less the cost of acting
     def reward(self, host: AgentHost, prev: np.ndarray, action: int, now: np.ndarray) -> float:
         copies = float(sum(c for _, c in self.followed.values()))
         gained = (copies - self._copies_before) / max(host.config.inject_count, 1)
         self._copies_before = copies
-        cost = {0: 0.0, 1: 0.05, 2: 0.02}[action]
-        return float(np.clip(gained, -1.0, 1.0) - cost)
+        best = self.search.db.best(1)[0][1] if self.search is not None and len(self.search.db) else 0.0
+        progress, self._best_before = 4.0 * max(0.0, best - self._best_before), max(best, self._best_before)
+        # an LLM call is the cost; a round of the evaluator is within the search's CPU budget
+        cost, self._asked = (0.05 if self._asked else 0.0), False
+        return float(np.clip(gained + progress, -1.0, 1.0) - cost)
 
     def apply(self, host: AgentHost, action: str) -> None:
-        if host.soup is None:
+        if host.soup is None or action == "wait":
             return
-        size = program_length(host)
-        if action == "invent" and self._program_future is None:
-            if host.llm is not None and self._may_consult(host):
-                n = host.config.programs_per_call  # one call, n programs: the call is the cost
-                line = f'[<>{{}}+.,\\[\\]-]{{{max(1, size // 2)},{size}}}'
-                grammar = f'root ::= {line}' + f' "\\n" {line}' * (n - 1)
-                name = "inventor_informed" if host.config.informed else "inventor"
-                prompt = format_prompt(name, self._soup_summary(host))
-                self._program_future = host.llm.generate_async(prompt, grammar=grammar,
-                                                              max_tokens=n * (size + 1), temperature=0.8)
-            else:  # no LLM, or it cannot pay: a random program of BFF instructions
-                self._propose(host, [bytes(self.rng.choice(list(BFF_ALPHABET), size))])
-        elif action == "mutate" and self.followed:
-            best = max(self.followed, key=lambda p: self.followed[p][1])
-            arr = np.frombuffer(best, dtype=np.uint8).copy()
-            arr[self.rng.integers(0, len(arr))] = self.rng.choice(list(BFF_ALPHABET))
-            self._propose(host, [arr.tobytes()])
+        search, pool = self._searcher(host), soup_sample(host.soup, self.rng)
+        llm = self.model(host)
+        if action == "invent" and self._program_future is not None:
+            return  # the last question is still being answered
+        if action == "invent" and llm is not None and self._may_consult(host):
+            n, size = host.config.programs_per_call, search.length
+            line = f'[<>{{}}+.,\\[\\]-]{{{max(1, size // 2)},{size}}}'
+            grammar = f'root ::= {line}' + f' "\\n" {line}' * (n - 1)
+            self._asked = True
+            self._program_future = llm.generate_async(
+                format_prompt("inventor", self._prompt_values(search, n)), grammar=grammar,
+                max_tokens=n * (size + 1), temperature=0.8)
+        elif action == "invent":
+            search.evaluate(random_bff(search.children, search.length, self.rng), pool,
+                            search.db.pick_island())
+        else:
+            search.operator_round(pool)
+        self._inject_ready(host, pool)
+
+    def model(self, host: AgentHost) -> Any:
+        """The inventors' LLM: ``agents.model`` when set (any GGUF file or Ollama name, in its
+        own lane), else the model the agents share; None with ``agents.search = "mutation"``."""
+        if host.config.search != "llm":
+            return None
+        if host.config.model:
+            from neurosys.llm import load
+            return load(host.config.model, lane="inventors")
+        return host.llm
 
     def prompt(self, host: AgentHost, state: np.ndarray) -> str:
         copies = sum(c for _, c in self.followed.values())
         return format_prompt("inventor_action", {
             "followed": len(self.followed), "copies": int(copies),
             "change": int(copies - self._copies_before), "judged": len(self.inventions)})
+
+    def _searcher(self, host: AgentHost) -> InventorSearch:
+        if self.search is None:
+            self.search = InventorSearch(program_length(host), threshold=host.config.inject_threshold,
+                                         children=host.config.search_children,
+                                         seed=int(self.rng.integers(0, 2**31)))
+        return self.search
+
+    @staticmethod
+    def _prompt_values(search: InventorSearch, n: int) -> dict[str, Any]:
+        """The database's best with their scores; only their instructions (zeros and other
+        bytes are no-ops, and a prompt takes no free text)."""
+        examples = search.examples(3)
+        values: dict[str, Any] = {"count": n, "length": search.length}
+        for i in range(3):
+            program, score = examples[i] if i < len(examples) else (b"", 0.0)
+            values[f"example{i + 1}"] = bytes(b for b in program if b in BFF_ALPHABET)
+            values[f"score{i + 1}"] = score
+        return values
 
     def _may_consult(self, host: AgentHost) -> bool:
         if host.economy is not None:
@@ -286,27 +338,6 @@ class Inventor(Agent):
             return False
         self.budget -= 1
         return True
-
-    def _soup_summary(self, host: AgentHost) -> dict[str, Any]:
-        top = host.workspace.read("soup/top_programs", None) or []
-        top_count = top[0].get("count", 0) if top and isinstance(top[0], dict) else 0
-        metrics = host.workspace.read("soup/metrics", None) or {}
-        summary = {"length": program_length(host), "distinct": int(metrics.get("distinct", 0) or 0),
-                   "entropy": read_float(host.workspace, "avg_entropy"), "top_count": int(top_count)}
-        if host.config.informed:  # the soup's best copiers as examples (BFF code, checked as such)
-            # only their instructions: other bytes are no-ops, and a prompt takes no free text
-            summary["examples"] = b"\n".join(bytes(b for b in p if b in BFF_ALPHABET)
-                                              for p in self._soup_seeds(host)[:3])
-        return summary
-
-    def _soup_seeds(self, host: AgentHost) -> list[bytes]:
-        """The detector's replicators, then the most copied programs, then this agent's best."""
-        top = [e["program"] for e in host.workspace.read("soup/top_programs", None) or []
-               if isinstance(e, dict) and isinstance(e.get("program"), bytes) and e.get("count", 0) > 1]
-        mine = sorted(self.followed, key=lambda p: -self.followed[p][1])
-        known = [KNOWN_REPLICATOR] if host.config.known_replicators else []
-        seeds = [*(host.workspace.read("soup/replicators", None) or []), *known, *top, *mine]
-        return list(dict.fromkeys(p for p in seeds if isinstance(p, bytes)))
 
     def _collect_program(self, host: AgentHost) -> None:
         future = self._program_future
@@ -321,18 +352,14 @@ class Inventor(Agent):
         programs = [bytes(b for b in line.encode("latin-1", "ignore") if b in BFF_ALPHABET)
                     for line in text.split("\n")]
         programs = [p for p in programs if p]
-        if programs:
+        if programs and host.soup is not None:
             self.consultations += 1
-            self._propose(host, programs)
+            search, pool = self._searcher(host), soup_sample(host.soup, self.rng)
+            search.evaluate(programs, pool, search.island)
+            self._inject_ready(host, pool)
 
-    def _propose(self, host: AgentHost, programs: list[bytes]) -> None:
-        """Inject ``programs``; with ``search_mutants`` set, the best copiers among them, the
-        soup's seeds and their mutants take their places (as many as were proposed)."""
-        if host.config.search_mutants:
-            programs = search_replicators([*programs, *self._soup_seeds(host)], len(programs), self.rng,
-                                          per_candidate=host.config.search_mutants,
-                                          seed=int(self.rng.integers(0, 2**31)), length=program_length(host))
-        for program in programs:
+    def _inject_ready(self, host: AgentHost, pool: np.ndarray | None) -> None:
+        for program in self._searcher(host).ready(host.config.programs_per_call, pool):
             self._inject(host, program)
 
     def _inject(self, host: AgentHost, program: bytes) -> None:

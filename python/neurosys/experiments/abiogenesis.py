@@ -1,20 +1,28 @@
 """The abiogenesis experiment, one run per point: a BFF soup on the real engine runs until the
 transition (experiments/transition.py: high-order entropy >= 2 and a confirmed replicator
-holding >= 1 % of the soup, fixed in advance) or the epoch cap, with one of four arms writing
-into it at the same budget of injected bytes per epoch:
+holding >= 1 % of the soup, fixed in advance) or the epoch cap, with one arm writing into it:
 
-- ``none``:   no agents;
-- ``llm``:    inventor agents (real ``AgentManager`` + ``Inventor``) whose new programs come from
-              the LLM, batched ``programs_per_call`` per call;
-- ``random``: the same number of programs, of uniformly random bytes;
-- ``policy``: the same inventors without an LLM (their torch policy picks invent/mutate, and an
-              invention is a random string of BFF instructions).
+- ``none``:            no agents (the baseline);
+- ``llm_search``:      inventor agents (the real ``AgentManager`` + ``Inventor``) searching with
+                       the engine as evaluator (agents/search.py), proposals from the LLM and
+                       the variation operators;
+- ``mutation_search``: the same inventors without the LLM (the operators only);
+- ``random_bytes``:    uniformly random bytes, at the full budget;
+- ``random_bff``:      random strings of BFF instructions, at the full budget;
+- ``control_8``, ``control_16``: the published replicator with 8 or 16 random point edits, a
+                       fresh variant per program, at the full budget (a positive control that
+                       can fail: 16 edits break most of it).
 
-The budget is exact: every ``every`` epochs, ``programs`` programs of ``program_length`` bytes
-are written ``copies`` times each (zero padding included). Agents' injections go through their
-own code path (``Inventor._inject`` -> ``AgentManager.soup_call`` -> the soup's ``inject``); the
-soup the manager sees queues them, and the run writes the queued programs at the slot, so the
-policy's "wait" can change which programs are written, never how many bytes.
+The budget: every ``every`` epochs at most ``programs`` programs of ``program_length`` bytes are
+written ``copies`` times each. The random and control arms always write the full budget; the
+inventors write only what passed their search's gates within ``search_evals`` programs scored
+a slot (a count, not seconds, so that a run does not depend on the machine's speed or load),
+so they never write more bytes than the others. Agents' injections go through their own code
+path (``Inventor._inject`` -> ``AgentManager.soup_call`` -> the soup's ``inject``); the soup the
+manager sees queues them, and the run writes the queue at the slot.
+
+Costs are counted: ``soup_cpu_s`` (the soup's epochs and samples) and ``search_cpu_s`` (the
+inventors' ticks: the evaluator, the mini-soups and the LLM's threads), process CPU time.
 
 ``run_point(point) -> dict`` is a top-level function of a plain dict, for the sweep machinery."""
 
@@ -29,14 +37,15 @@ from typing import Any
 
 import numpy as np
 
-from neurosys.agents.roles import BFF_ALPHABET
-from neurosys.experiments.lineage import Injection, pay_founder, trace_founder
+from neurosys.experiments.lineage import WRITERS, Injection, pay_founder, trace_founder
 from neurosys.experiments.transition import CRITERION, Criterion, run_until_transition
+from neurosys.soup.tapes import KNOWN_REPLICATOR
+from neurosys.soup.variation import BFF_BYTES, random_bff
 
 __all__ = ["ARMS", "Point", "run_point", "injected_bytes_per_epoch"]
 
-ARMS = ("none", "llm", "random", "policy")
-_MAX_TICKS = 20  # agent ticks per slot before its latest proposals are reused
+ARMS = ("none", "llm_search", "mutation_search", "random_bytes", "random_bff", "control_8", "control_16")
+SEARCH_ARMS = {"llm_search": "llm", "mutation_search": "mutation"}
 
 
 @dataclass(frozen=True)
@@ -49,11 +58,11 @@ class Point:
     cap: int = 2048               # epochs; runs that never cross are censored here
     every: int = 256              # epochs between injection slots
     sample: int = 64              # epochs between entropy samples (the time resolution)
-    programs: int = 2             # programs written per slot
+    programs: int = 2             # programs written per slot, at most
     copies: int = 64              # copies of each
     inventors: int = 1
-    improved: bool = False        # informed prompt + detector-screened mutation search
-    known: bool = False           # improved inventors also search from the published replicator
+    search_evals: int = 2**15     # programs each inventor may score per slot (its search budget)
+    threshold: float = 0.9        # the evaluator's score an inventor's program needs
     hoe: float = CRITERION.hoe    # the transition's criterion (transition.py), fixed in advance
     replicator_fraction: float = CRITERION.replicator_fraction
     pay: bool = True              # lineage credit (by descent) through a real ledger
@@ -64,6 +73,8 @@ class Point:
         if self.cap % self.every or self.every % self.sample:
             raise ValueError(f"cap ({self.cap}) must be a multiple of every ({self.every}), and "
                              f"every of sample ({self.sample})")
+        if self.search_evals < 1:
+            raise ValueError(f"search_evals must be >= 1, got {self.search_evals!r}")
 
     @classmethod
     def from_dict(cls, point: dict[str, Any]) -> Point:
@@ -75,7 +86,7 @@ class Point:
 
 
 def injected_bytes_per_epoch(p: Point) -> float:
-    """The budget, identical for every arm but ``none`` (which writes nothing)."""
+    """The budget: what the random and control arms write, and the most the inventors may."""
     return 0.0 if p.arm == "none" else p.programs * p.copies * p.program_length / p.every
 
 
@@ -85,7 +96,7 @@ class _Outbox:
 
     def __init__(self, driver: Any) -> None:
         self.driver = driver
-        self.queue: deque[bytes] = deque(maxlen=64)
+        self.queue: deque[bytes] = deque()
 
     @property
     def programs(self) -> np.ndarray:
@@ -99,7 +110,9 @@ class _Outbox:
 
 
 class _AgentSource:
-    """Inventor agents on the real manager; ``take(n)`` ticks them until n programs are queued."""
+    """Inventor agents on the real manager; ``take(n)`` ticks them until n programs passed their
+    gates or they scored ``search_evals`` programs each (or, should their policies only wait,
+    after as many ticks as that budget would take)."""
 
     def __init__(self, p: Point, workspace: Any, driver: Any, llm: Any) -> None:
         from neurosys.agents import AgentManager
@@ -108,60 +121,87 @@ class _AgentSource:
         self.mgr = AgentManager(workspace, llm, None, soup=self.outbox, config={
             "control_rate": False, "control_complexity": False, "inventors": p.inventors,
             "inject_count": p.copies, "programs_per_call": max(1, p.programs // p.inventors),
-            "consult_every": 0,
+            "consult_every": 0, "search": SEARCH_ARMS[p.arm], "inject_threshold": p.threshold,
             "uncertainty": 1.0, "budget": 10**6, "follow_epochs": 4 * p.every,
-            "informed": p.improved, "search_mutants": 32 if p.improved else 0,
-            "known_replicators": p.known,
             "clone_every": 0, "retire_below": -1e9, "seed": p.seed, "max_agents": p.inventors})
-        self.llm_calls = 0
-        self.last: list[tuple[str, bytes]] = []
-        self.rng = np.random.default_rng([p.seed, 0xA6])
-        self.length = p.program_length
+        self.budget = p.search_evals * p.inventors
+        self.max_ticks = 16 + 4 * p.search_evals // 256
+        self.cpu_s = 0.0
+
+    @property
+    def llm_calls(self) -> int:
+        return sum(a.consultations for a in self.mgr.agents.values())
+
+    def _tick(self) -> None:
+        self.mgr.tick()
+        self.mgr.wait_soup(60)
+        for agent in self.mgr.agents.values():
+            future = getattr(agent, "_program_future", None)
+            if future is not None:
+                future.exception(120)  # the answer is scored by the next tick
+
+    def _evaluated(self) -> int:
+        return sum(a.search.evaluated for a in self.mgr.agents.values() if getattr(a, "search", None))
+
+    def take(self, n: int) -> list[tuple[str, bytes]]:
+        start, first = time.process_time(), self._evaluated()
+        for _ in range(self.max_ticks):
+            if len(self.outbox.queue) >= n or self._evaluated() - first >= self.budget:
+                break
+            self._tick()
+        self.cpu_s += time.process_time() - start
+        out = [self.outbox.queue.popleft() for _ in range(min(n, len(self.outbox.queue)))]
+        return [(self._owner(program), program) for program in out]
 
     def _owner(self, program: bytes) -> str:
         for agent in self.mgr.agents.values():
-            if program in getattr(agent, "followed", {}) or any(
-                    i["program"] == program for i in getattr(agent, "inventions", [])[-16:]):
+            if program in getattr(agent, "followed", {}):
                 return agent.id
         return "unknown"
-
-    def take(self, n: int) -> list[tuple[str, bytes]]:
-        for _ in range(_MAX_TICKS):  # a policy that waits is asked again, a few times
-            if len(self.outbox.queue) >= n:
-                break
-            self.mgr.tick()
-            self.mgr.wait_soup(60)
-            for agent in self.mgr.agents.values():
-                future = getattr(agent, "_program_future", None)
-                if future is not None:
-                    future.exception(120)  # the answer is collected by the next tick
-        self.llm_calls = sum(a.consultations for a in self.mgr.agents.values())
-        out = [self.outbox.queue.pop() for _ in range(min(n, len(self.outbox.queue)))]  # newest
-        taken = [(self._owner(prog), prog) for prog in out]
-        # An inventor that learned to wait still spends the slot (the budget is the arm's, not
-        # the policy's): its latest proposals are written again; before any, random instructions.
-        while len(taken) < n:
-            taken.append(self.last[len(taken) % len(self.last)] if self.last else
-                          ("unknown", bytes(self.rng.choice(list(BFF_ALPHABET), self.length))))
-        self.last = taken
-        return taken
 
     def close(self) -> None:
         self.mgr.close()
 
 
-class _RandomSource:
-    def __init__(self, p: Point) -> None:
+class _WriterSource:
+    """The arms without agents: ``make(rng, length)`` makes each program, at the full budget."""
+
+    def __init__(self, p: Point, name: str, make: Any) -> None:
         self.rng = np.random.default_rng([p.seed, 0xC0])
-        self.length = p.program_length
-        self.llm_calls = 0
+        self.name, self.make, self.length = name, make, p.program_length
+        self.llm_calls, self.cpu_s = 0, 0.0
 
     def take(self, n: int) -> list[tuple[str, bytes]]:
-        return [("random", self.rng.integers(0, 256, self.length, dtype=np.uint8).tobytes())
-                for _ in range(n)]
+        return [(self.name, self.make(self.rng, self.length)) for _ in range(n)]
 
     def close(self) -> None:
         pass
+
+
+def _edited_replicator(edits: int) -> Any:
+    def make(rng: np.random.Generator, length: int) -> bytes:
+        program = np.zeros(length, np.uint8)
+        known = np.frombuffer(KNOWN_REPLICATOR, np.uint8)[:length]
+        program[:known.size] = known
+        program[rng.choice(length, edits, replace=False)] = rng.choice(BFF_BYTES, edits)
+        return program.tobytes()
+    return make
+
+
+def _source(p: Point, workspace: Any, driver: Any) -> Any:
+    if p.arm in SEARCH_ARMS:
+        llm = None
+        if p.arm == "llm_search":
+            from neurosys.llm import load
+            llm = load(None, timeout=120.0)
+        return _AgentSource(p, workspace, driver, llm)
+    if p.arm == "random_bytes":
+        return _WriterSource(p, "random", lambda rng, n: rng.integers(0, 256, n, dtype=np.uint8).tobytes())
+    if p.arm == "random_bff":
+        return _WriterSource(p, "random", lambda rng, n: random_bff(1, n, rng)[0].tobytes())
+    if p.arm.startswith("control_"):
+        return _WriterSource(p, "control", _edited_replicator(int(p.arm.split("_")[1])))
+    return None
 
 
 def _pay(trace: Any, epoch: int) -> str | None:
@@ -194,15 +234,14 @@ def run_point(point: dict[str, Any]) -> dict[str, Any]:
     crossed, last = None, None
     with Workspace() as ws:
         driver = SoupDriver(soup, ws, None, metrics_every=p.sample, top_k=8)
-        source: Any = None
-        if p.arm == "random":
-            source = _RandomSource(p)
-        elif p.arm in ("llm", "policy"):
-            llm = None
-            if p.arm == "llm":
-                from neurosys.llm import load
-                llm = load(None, timeout=120.0)
-            source = _AgentSource(p, ws, driver, llm)
+        source = _source(p, ws, driver)
+        soup_cpu = [0.0]
+
+        def advance(epochs: int) -> None:
+            t0 = time.process_time()
+            driver.step(epochs)
+            soup_cpu[0] += time.process_time() - t0
+
         def slot(epoch: int) -> None:
             if source is None or epoch % p.every:
                 return
@@ -214,7 +253,7 @@ def run_point(point: dict[str, Any]) -> dict[str, Any]:
 
         try:
             crossed, last = run_until_transition(
-                driver.step, lambda: driver.last_metrics, lambda: soup.epoch, size=p.size,
+                advance, lambda: driver.last_metrics, lambda: soup.epoch, size=p.size,
                 cap=p.cap, every=p.sample, criterion=Criterion(p.hoe, p.replicator_fraction),
                 before_chunk=slot)
         finally:
@@ -225,6 +264,8 @@ def run_point(point: dict[str, Any]) -> dict[str, Any]:
                            "final_hoe": round(last.high_order_entropy, 4) if last else 0.0,
                            "injected_bytes": sum(i.count * len(i.program) for i in injections),
                            "llm_calls": getattr(source, "llm_calls", 0),
+                           "soup_cpu_s": round(soup_cpu[0], 2),
+                           "search_cpu_s": round(getattr(source, "cpu_s", 0.0), 2),
                            "founder": "", "founded_epoch": -1, "share": 0.0, "reward_id": "",
                            "dominant": ""}
     if crossed is not None and last is not None:
@@ -235,7 +276,7 @@ def run_point(point: dict[str, Any]) -> dict[str, Any]:
                    founder=trace.founder.agent if trace.founder else "",
                    founded_epoch=trace.founder.epoch if trace.founder else -1,
                    share=round(trace.share, 4))
-        if p.pay and trace.founder is not None and trace.founder.agent != "random":
+        if p.pay and trace.founder is not None and trace.founder.agent not in WRITERS:
             row["reward_id"] = _pay(trace, crossed) or ""
     row["wall_s"] = round(time.perf_counter() - start, 2)
     return row

@@ -16,9 +16,10 @@ import numpy as np
 
 from neurosys.soup.engine import ORIGIN_MUTATION, ORIGIN_PRIMORDIAL
 
-__all__ = ["Injection", "LineageTrace", "trace_founder", "describe", "pay_founder", "FOUNDER_SHARE"]
+__all__ = ["Injection", "LineageTrace", "trace_founder", "describe", "pay_founder", "FOUNDER_SHARE", "WRITERS"]
 
 FOUNDER_SHARE = 0.5  # the least share of the copies' bytes that makes an origin the founder
+WRITERS = ("random", "control")  # the experiments' writers that are not agents: never paid
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,8 @@ def describe(trace: LineageTrace) -> str:
 def pay_founder(economy: Any, trace: LineageTrace, epoch: int) -> str | None:
     """Pay the founding agent through ``Economy.on_invention`` (its reward id is derived from the
     founder's program and injection epoch, so a second call pays nothing more). None when the
-    origin was spontaneous or the founder is the random-bytes control."""
+    origin was spontaneous or the founder is one of the WRITERS (an experiment's control)."""
     f = trace.founder
-    if f is None or f.agent == "random":
+    if f is None or f.agent in WRITERS:
         return None
     return economy.on_invention(f.agent, f.program, f.epoch, int(epoch), trace.copies, True)

@@ -29,17 +29,17 @@ TEMPLATES: dict[str, str] = {
         "Quantity {quantity}: now {value:.3g}, mean of recent range {mean:.3g}, spread "
         "{spread:.3g}, change since last tick {trend:+.3g}. Over the next ticks will it rise, "
         "fall or stay?"),
+    # the inventors' search (agents/search.py): the rules, then the database's best programs
+    # with the evaluator's scores (soup/fitness.py), as FunSearch prompts with its best programs
     "inventor": (
-        "Write a self-replicating BFF program of about {length} instructions using only "
-        "< > {{ }} - + . , [ ]. The soup has {distinct} distinct programs, high-order entropy "
-        "{entropy:.3f}; the best lineage has {top_count} copies."),
-    "inventor_informed": (
         "BFF: two 64-byte programs are joined into one 128-byte tape that runs as code and data. "
         "Two heads h0, h1 start at 0. < > move h0, {{ }} move h1, + - change the byte at h0, "
         ". copies the byte at h0 to h1, , copies the byte at h1 to h0, [ jumps past the "
         "matching ] if the byte at h0 is 0, ] jumps back to the matching [ if it is not 0. A "
-        "replicator loops copying itself into the other half. Copiers in the soup now:\n"
-        "{examples}\nWrite {length}-instruction variants that copy themselves."),
+        "replicator loops copying itself into the other half, whichever half it is in, and stays "
+        "intact. Programs with their scores (1 is a perfect replicator):\n"
+        "{score1:.2f} {example1}\n{score2:.2f} {example2}\n{score3:.2f} {example3}\n"
+        "Write {count} new programs of {length} instructions, one per line, that score higher."),
     "inventor_action": (
         "Your {followed} programs in the soup have {copies} copies together ({change:+d} since "
         "the last tick); {judged} earlier inventions were judged. Should you wait, invent a new "

@@ -12,8 +12,8 @@ soup, not only copying in isolation:
 * ``mini_soup_share``: the short competition before an injection, a small soup with
   provenance seeded with copies of the program, and the share of its bytes that descend from
   them after a few dozen epochs;
-* ``evolve``: a plain evolutionary search (mutation and one-point crossover over the BFF
-  alphabet and zero) under any of these scores, the proposals that need no LLM.
+* ``evolve``: a plain evolutionary search (soup.variation's operators) under any of these
+  scores, the proposals that need no LLM.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ import numpy as np
 
 from neurosys import _core
 from neurosys.arguments import integer, real
+from neurosys.soup.variation import random_bff, vary
 
 __all__ = ["COMPONENTS", "fitness_components", "fitness", "mini_soup_share", "evolve"]
 
 COMPONENTS = ("copy_first", "intact_first", "copy_second", "intact_second")
-BFF_BYTES = np.frombuffer(b"<>{}+-.,[]\x00", np.uint8)  # the instructions, and zero
 
 
 def _matrix(programs: np.ndarray | bytes | list[bytes], name: str) -> np.ndarray:
@@ -88,27 +88,19 @@ def evolve(score: Callable[[np.ndarray], np.ndarray], *, length: int = 64, paren
            children: int = 512, generations: int = 50, seed: int = 0,
            start: np.ndarray | None = None, target: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Evolve programs under ``score`` (rows -> one value each): each generation, ``children``
-    mutants (1-3 point mutations over the BFF bytes and zero, half of them after a one-point
-    crossover of two parents) join the ``parents`` best. Stops after ``generations`` or once
-    the best reaches ``target``. Returns the final parents and their scores, best first."""
+    offspring (soup.variation.vary: crossover and 1-3 edits) join the ``parents`` best. Stops
+    after ``generations`` or once the best reaches ``target``. Returns the final parents and
+    their scores, best first."""
     parents, children = integer("parents", parents), integer("children", children)
     if parents < 2 or children < 1:
         raise ValueError(f"parents must be >= 2 and children >= 1, got {parents}, {children}")
     rng = np.random.default_rng(seed)
-    pop = rng.choice(BFF_BYTES, (parents, length)) if start is None else _matrix(start, "start")[:parents]
+    pop = random_bff(parents, length, rng) if start is None else _matrix(start, "start")[:parents]
     fit = score(pop)
     for _ in range(integer("generations", generations)):
         if target is not None and fit.max() >= real("target", target):
             break
-        a = pop[rng.integers(0, len(pop), children)]
-        b = pop[rng.integers(0, len(pop), children)]
-        cut = rng.integers(1, length, children)
-        cross = rng.random(children) < 0.5
-        mask = (np.arange(length)[None, :] >= cut[:, None]) & cross[:, None]
-        kids = np.where(mask, b, a)
-        for k in range(3):
-            hit = rng.random(children) < (1.0 if k == 0 else 0.5)
-            kids[np.flatnonzero(hit), rng.integers(0, length, hit.sum())] = rng.choice(BFF_BYTES, hit.sum())
+        kids = vary(pop, children, rng)
         both = np.concatenate([pop, kids])
         scores = np.concatenate([fit, score(kids)])
         best = np.argsort(-scores, kind="stable")[:parents]
