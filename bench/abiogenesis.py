@@ -1,13 +1,18 @@
-"""Do the agents speed up the origin of replicators? Paired arms on the same seeds, at the same
-budget of injected bytes per epoch (python/neurosys/experiments/abiogenesis.py has the arms):
-(a) none, (b) LLM inventors, (c) random bytes, (d) policy-only inventors. Epochs to the
-transition (experiments/transition.py: entropy >= 2 and a confirmed replicator holding >= 1 %
-of the soup), censored at the cap; Kaplan–Meier curves, medians and
-log-rank tests (b vs a, b vs c). The runs are points of the sweep machinery (Ray), one CSV row
-each, resumable.
+"""#19's experiment, reported: do inventor agents bring the soup's transition sooner, and what
+does their search find per CPU-second? The runs are sweeps (one home for experiments, each
+point a CSV row, resumable):
 
-    python bench/abiogenesis.py --seeds 20 [--improved] [--num-cpus 2]
-    python bench/abiogenesis.py --report-only      # table and figure from the runs so far
+    neurosys sweep bench/sweeps/abiogenesis_stage1.toml --num-cpus 2   # the transition arms
+    neurosys sweep bench/sweeps/assay.toml --num-cpus 2                # the assay
+    python bench/abiogenesis.py transition [OUT]   # table, hazard ratios, Kaplan–Meier figures
+    python bench/abiogenesis.py assay [OUT]        # the assay table
+
+The transition report compares every arm with (a) no agents and with random BFF strings, on
+epochs and on CPU-seconds (the inventors' search counted in): the exact paired sign test, the
+Cox hazard ratio stratified by seed with its 95 % CI (lifelines), the log-rank p ours and
+lifelines' side by side, Kaplan–Meier medians; then the credit paid by descent. Figures:
+bench/figures/abiogenesis_km_epochs.png and abiogenesis_km_cpu.png; the rows are copied to
+bench/figures/abiogenesis_stage1.csv (and assay.csv).
 """
 
 from __future__ import annotations
@@ -17,118 +22,95 @@ import math
 import shutil
 from pathlib import Path
 
-from neurosys.experiments.abiogenesis import ARMS, run_point
-from neurosys.experiments.survival import kaplan_meier, logrank, plot_survival
-from neurosys.sweep import grid, read_results, run_points
+from neurosys.experiments.abiogenesis import ARMS
+from neurosys.experiments.analysis import compare, survival_data
+from neurosys.experiments.survival import kaplan_meier, plot_survival
+from neurosys.sweep import read_results
 
 ROOT = Path(__file__).resolve().parent.parent
 FIG = ROOT / "bench" / "figures"
-OUT = ROOT / "runs" / "abiogenesis"
-LABEL = {"none": "(a) no agents", "llm": "(b) LLM inventors", "random": "(c) random bytes",
-         "policy": "(d) policy inventors"}
+RUNS = ROOT / "runs" / "sweeps"
 
 
-def arm_name(row: dict) -> str:
-    improved = row["improved"] and row["arm"] in ("llm", "policy")
-    return row["arm"] + ("+improved" if improved else "") + ("+known" if improved and row.get("known") else "")
+def _median(v: float) -> str:
+    return "> cap" if math.isinf(v) else f"{v:.0f}"
 
 
-def _order(item: tuple[str, object]) -> tuple[int, str]:
-    """Table order: (a) none, (b) llm, (c) random, (d) policy, each before its variants."""
-    return ARMS.index(item[0].split("+")[0]), item[0]
+def transition(out: Path) -> None:
+    rows = read_results(out)
+    arms = [a for a in ARMS if any(r["arm"] == a for r in rows)]
+    seeds = {a: sorted(int(r["seed"]) for r in rows if r["arm"] == a) for a in arms}
+    print(f"{len(rows)} runs from {out}; seeds per arm: " + ", ".join(f"{a} {len(s)}" for a, s in seeds.items()))
+    print(f"\n{'arm':16s}{'n':>3s}{'events':>7s}{'median ep':>10s}{'median CPU-s':>13s}"
+          f"{'bytes/run':>11s}{'search CPU-s':>13s}{'LLM calls':>10s}")
+    for a in arms:
+        mine = [r for r in rows if r["arm"] == a]
+        te = survival_data(rows, a, "epochs")
+        tc = survival_data(rows, a, "cpu_s")
+        km_e = kaplan_meier(*zip(*te.values()))
+        km_c = kaplan_meier(*zip(*tc.values()))
+        n = len(mine)
+        print(f"{a:16s}{n:3d}{sum(e for _, e in te.values()):7d}{_median(km_e.median):>10s}"
+              f"{_median(km_c.median):>13s}{sum(float(r['injected_bytes']) for r in mine) / n:11.0f}"
+              f"{sum(float(r['search_cpu_s']) for r in mine) / n:13.1f}"
+              f"{sum(int(r['llm_calls']) for r in mine) / n:10.1f}")
+    for ref in ("none", "random_bff"):
+        if ref not in arms:
+            continue
+        for time in ("epochs", "cpu_s"):
+            print(f"\nvs {ref}, time in {time}:")
+            print(f"  {'arm':16s}{'n':>3s}{'events':>9s}{'sign test':>12s}{'p exact':>9s}"
+                  f"{'hazard ratio [95% CI]':>36s}{'p Cox':>8s}{'p log-rank':>11s}{'(lifelines)':>12s}")
+            for a in arms:
+                if a == ref:
+                    continue
+                c = compare(rows, a, ref, time)
+                print(f"  {a:16s}{c.n:3d}{c.events[0]:4d}/{c.events[1]:<4d}{c.wins:6d}:{c.losses:<5d}"
+                      f"{c.p_exact:9.3g}{c.ratio_text():>36s}{c.p_cox:8.3g}{c.p_logrank:11.3g}"
+                      f"{c.p_logrank_lifelines:12.3g}")
+    for r in rows:
+        if str(r.get("founder") or ""):
+            print(f"credit: {r['arm']} seed {r['seed']}: transition at epoch {r['epochs']}, founder "
+                  f"{r['founder']} (injected at {r['founded_epoch']}, {float(r['share']):.0%} of the "
+                  f"copies' bytes by descent), reward {r['reward_id'] or 'none (economy rule)'}")
+    FIG.mkdir(exist_ok=True)
+    cap = max(float(r["cap"]) for r in rows)
+    for time, label in (("epochs", "epoch"), ("cpu_s", "CPU-seconds (soup + search)")):
+        curves = {a: tuple(map(list, zip(*survival_data(rows, a, time).values()))) for a in arms}
+        xmax = cap if time == "epochs" else max(float(r["soup_cpu_s"]) + float(r["search_cpu_s"]) for r in rows)
+        path = FIG / f"abiogenesis_km_{'epochs' if time == 'epochs' else 'cpu'}.png"
+        plot_survival(curves, xmax, path, "Runs not yet transitioned (entropy ≥ 2 and a replicator ≥ 1 %)",
+                      xlabel=label)
+        print(f"figure: {path}")
+    shutil.copy(out / "results.csv", FIG / f"{out.name}.csv")
 
 
-def _replicates(dominant: str | None) -> bool:
-    from neurosys.soup import is_replicator
-
-    if dominant in (None, ""):
-        return False
-    text = str(dominant).removeprefix("0x")  # an all-digit hex cell reads back as an int
-    return is_replicator(bytes.fromhex(text.zfill(len(text) + len(text) % 2)))
-
-
-def known_dir(out: Path) -> Path:
-    return out.with_name(out.name + "_known")
-
-
-def report(rows: list[dict], figure: Path) -> None:
-    groups: dict[str, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(arm_name(row), []).append(row)
-    data = {k: ([r["epochs"] for r in v], [bool(r["transition"]) for r in v]) for k, v in groups.items()}
-    # A crossing is also checked for a replicator: a program that fills its partner with one
-    # byte makes the soup compressible without copying itself (runs recorded before the
-    # criterion required a replicator).
-    copier = {k: sum(bool(r["transition"]) and _replicates(r["dominant"]) for r in v) for k, v in groups.items()}
-    print(f"{'arm':22s}{'n':>4s}{'transitions':>13s}{'by a replicator':>17s}{'median epochs':>15s}"
-          f"{'vs none p':>11s}{'vs random p':>13s}{'LLM calls':>11s}{'bytes/epoch':>13s}")
-    for name, (t, e) in sorted(data.items(), key=_order):
-        km = kaplan_meier(t, e)
-        ps = [f"{logrank(t, e, *data[ref])[1]:.3g}" if ref in data and ref != name else "-"
-              for ref in ("none", "random")]
-        r0 = groups[name][0]
-        bpe = 0.0 if r0["arm"] == "none" else r0["programs"] * r0["copies"] * r0["program_length"] / r0["every"]
-        calls = sum(r["llm_calls"] for r in groups[name])
-        median = "> cap" if math.isinf(km.median) else f"{km.median:.0f}"
-        print(f"{name:22s}{len(t):4d}{sum(e):13d}{copier[name]:17d}{median:>15s}{ps[0]:>11s}{ps[1]:>13s}"
-              f"{calls:11d}{bpe:13.1f}")
-    paid = [r for r in rows if r.get("reward_id")]
-    for r in paid:
-        print(f"credit: {arm_name(r)} seed {r['seed']}: transition at {r['epochs']}, founder {r['founder']}"
-              f" (injected at epoch {r['founded_epoch']}, {r['share']:.0%} of the bytes by descent), reward {r['reward_id']}")
-    _plot(data, rows[0]["cap"] if rows else 0, figure)
-
-
-def _plot(data: dict[str, tuple[list, list]], cap: int, figure: Path) -> None:
-    curves, styles = {}, {}
-    for name, te in sorted(data.items(), key=_order):
-        base = name.split("+")[0]
-        label = f"{LABEL.get(base, base)}{name[len(base):].replace('+', ' + ')}"
-        curves[label] = te
-        styles[label] = "--" if "+" in name else "-"
-    plot_survival(curves, cap, figure, "Epochs to the transition (entropy ≥ 2 and a replicator ≥ 1 %), Kaplan–Meier",
-                  styles)
-    print(f"figure: {figure}")
+def assay(out: Path) -> None:
+    rows = read_results(out)
+    print(f"{len(rows)} runs from {out}\n{'method':16s}{'n':>3s}{'found':>7s}{'CPU-s':>9s}"
+          f"{'per CPU-s':>10s}{'seeds with one':>15s}{'median first CPU-s':>20s}{'LLM calls':>10s}")
+    for m in sorted({str(r["method"]) for r in rows}):
+        mine = [r for r in rows if r["method"] == m]
+        found, cpu = sum(int(r["found"]) for r in mine), sum(float(r["cpu_s"]) for r in mine)
+        firsts = [float(r["first_cpu_s"]) if r["first_cpu_s"] != "" else math.inf for r in mine]
+        km = kaplan_meier([f if f < math.inf else float(r["cpu_s"]) for f, r in zip(firsts, mine)],
+                          [f < math.inf for f in firsts])
+        print(f"{m:16s}{len(mine):3d}{found:7d}{cpu:9.1f}{found / cpu:10.3f}"
+              f"{sum(f < math.inf for f in firsts):15d}{_median(km.median):>20s}"
+              f"{sum(int(r['llm_calls']) for r in mine):10d}")
+    FIG.mkdir(exist_ok=True)
+    shutil.copy(out / "results.csv", FIG / "assay.csv")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--arms", nargs="+", default=list(ARMS), choices=ARMS)
-    ap.add_argument("--seeds", type=int, default=20)
-    ap.add_argument("--size", type=int, default=2**12)
-    ap.add_argument("--cap", type=int, default=2048)
-    ap.add_argument("--every", type=int, default=256)
-    ap.add_argument("--programs", type=int, default=2, help="programs injected per slot")
-    ap.add_argument("--copies", type=int, default=64, help="copies of each")
-    ap.add_argument("--improved", action="store_true",
-                    help="also run the improved inventors (informed prompt + mutation search)")
-    ap.add_argument("--known", action="store_true",
-                    help="only the improved inventors whose search also starts from the published "
-                         "replicator (results in OUT_known)")
-    ap.add_argument("--num-cpus", type=int, default=2)
-    ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("report", choices=("transition", "assay"))
+    ap.add_argument("out", nargs="?", type=Path, help="the sweep's folder (default: runs/sweeps/...)")
     args = ap.parse_args()
-    if not args.report_only:
-        fixed = dict(size=args.size, cap=args.cap, every=args.every, programs=args.programs,
-                     copies=args.copies)
-        rounds = [[(a, False) for a in args.arms]]  # the first measurement, then the improved
-        if args.improved:
-            rounds.append([(a, True) for a in args.arms if a in ("llm", "policy")])
-        extra = {}
-        if args.known:
-            rounds, extra = [[(a, True) for a in args.arms if a in ("llm", "policy")]], {"known": True}
-        # seed-major within a round: an interrupted sweep has the arms of the same seeds (paired)
-        points = [{"arm": a, "seed": p["seed"], "improved": imp, **fixed, **extra}
-                  for variants in rounds for p in grid(seed=range(1, args.seeds + 1)) for a, imp in variants]
-        run_points(run_point, points, known_dir(args.out) if args.known else args.out,
-                   num_cpus=args.num_cpus, progress=False)
-    rows = read_results(args.out) + read_results(known_dir(args.out))
-    FIG.mkdir(exist_ok=True)
-    for folder, name in ((args.out, "abiogenesis.csv"), (known_dir(args.out), "abiogenesis_known.csv")):
-        if (folder / "results.csv").exists():
-            shutil.copy(folder / "results.csv", FIG / name)
-    report(rows, FIG / "abiogenesis_km.png")
+    if args.report == "transition":
+        transition(args.out or RUNS / "abiogenesis_stage1")
+    else:
+        assay(args.out or RUNS / "assay")
 
 
 if __name__ == "__main__":

@@ -70,14 +70,15 @@ class InventorSearch:
         self.cpu_s += time.process_time() - start
         return scores
 
-    def operator_round(self, pool: np.ndarray | None) -> np.ndarray:
+    def operator_round(self, pool: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """One round without the LLM: ``children`` offspring of an island's parents (random BFF
-        strings while it is empty), scored and kept there."""
+        strings while it is empty), scored and kept there. Returns them and their scores."""
         island = self.db.pick_island()
         parents = self.db.parents(island, _PARENTS)
         if len(parents) == 0:
             parents = random_bff(_PARENTS, self.length, self.rng)
-        return self.evaluate(vary(parents, self.children, self.rng), pool, island)
+        kids = vary(parents, self.children, self.rng)
+        return kids, self.evaluate(kids, pool, island)
 
     def examples(self, k: int = 3) -> list[tuple[bytes, float]]:
         """The prompt's examples: the best ``k`` of the island the next LLM answer joins."""

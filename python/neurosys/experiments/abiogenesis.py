@@ -17,7 +17,9 @@ The budget: every ``every`` epochs at most ``programs`` programs of ``program_le
 written ``copies`` times each. The random and control arms always write the full budget; the
 inventors write only what passed their search's gates within ``search_evals`` programs scored
 a slot (a count, not seconds, so that a run does not depend on the machine's speed or load),
-so they never write more bytes than the others. Agents' injections go through their own code
+so they never write more bytes than the others. An LLM inventor may call the LLM ``llm_budget``
+times in a run (its budget; a call costs ~10 CPU-seconds on this 2-core machine), then
+searches on with the operators. Agents' injections go through their own code
 path (``Inventor._inject`` -> ``AgentManager.soup_call`` -> the soup's ``inject``); the soup the
 manager sees queues them, and the run writes the queue at the slot.
 
@@ -62,6 +64,7 @@ class Point:
     copies: int = 64              # copies of each
     inventors: int = 1
     search_evals: int = 2**15     # programs each inventor may score per slot (its search budget)
+    llm_budget: int = 16          # LLM calls each LLM inventor may make in the whole run
     threshold: float = 0.9        # the evaluator's score an inventor's program needs
     hoe: float = CRITERION.hoe    # the transition's criterion (transition.py), fixed in advance
     replicator_fraction: float = CRITERION.replicator_fraction
@@ -73,8 +76,9 @@ class Point:
         if self.cap % self.every or self.every % self.sample:
             raise ValueError(f"cap ({self.cap}) must be a multiple of every ({self.every}), and "
                              f"every of sample ({self.sample})")
-        if self.search_evals < 1:
-            raise ValueError(f"search_evals must be >= 1, got {self.search_evals!r}")
+        if self.search_evals < 1 or self.llm_budget < 0:
+            raise ValueError(f"search_evals must be >= 1 and llm_budget >= 0, got "
+                             f"{self.search_evals!r}, {self.llm_budget!r}")
 
     @classmethod
     def from_dict(cls, point: dict[str, Any]) -> Point:
@@ -122,7 +126,7 @@ class _AgentSource:
             "control_rate": False, "control_complexity": False, "inventors": p.inventors,
             "inject_count": p.copies, "programs_per_call": max(1, p.programs // p.inventors),
             "consult_every": 0, "search": SEARCH_ARMS[p.arm], "inject_threshold": p.threshold,
-            "uncertainty": 1.0, "budget": 10**6, "follow_epochs": 4 * p.every,
+            "uncertainty": 1.0, "budget": p.llm_budget, "follow_epochs": 4 * p.every,
             "clone_every": 0, "retire_below": -1e9, "seed": p.seed, "max_agents": p.inventors})
         self.budget = p.search_evals * p.inventors
         self.max_ticks = 16 + 4 * p.search_evals // 256

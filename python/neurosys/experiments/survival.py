@@ -65,7 +65,7 @@ def logrank(times_a: np.ndarray | list, events_a: np.ndarray | list,
 
 
 def plot_survival(curves: dict[str, tuple[list, list]], cap: float, path: Path, title: str,
-                  styles: dict[str, str] | None = None) -> None:
+                  styles: dict[str, str] | None = None, xlabel: str = "epoch") -> None:
     """Kaplan–Meier step curves, one per label of ``curves`` (label -> (times, events)), each
     drawn to ``cap``; written to ``path``. ``styles``: a line style per label (default solid)."""
     import matplotlib
@@ -83,7 +83,7 @@ def plot_survival(curves: dict[str, tuple[list, list]], cap: float, path: Path, 
         xs.append(cap)
         ys.append(ys[-1])
         ax.plot(xs, ys, label=f"{label} (n={len(t)})", ls=(styles or {}).get(label, "-"))
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("fraction of runs not yet transitioned")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(title)

@@ -14,6 +14,9 @@ abiogenesis: the agents' experiment (``neurosys.experiments.abiogenesis``): one 
     with one arm (none, llm, random, policy) writing programs into it at a fixed byte budget,
     until the transition or the cap. Result: epochs (to the transition, or the cap when
     censored), the founder credited by lineage; the figure is a Kaplan–Meier curve per arm.
+assay: the inventors' assay (``neurosys.experiments.assay``): confirmed replicators found per
+    CPU-second by the LLM-guided search, the mutation-only search and random BFF strings, at a
+    budget of programs scored. The figure is a box per method.
 """
 
 from __future__ import annotations
@@ -178,12 +181,33 @@ def plot_abiogenesis(rows: list[dict[str, Any]], out_dir: Path, path: Path) -> N
     plot_survival(arms, cap, path, "abiogenesis: epochs to the transition, Kaplan–Meier")
 
 
+def assay(point: dict[str, Any]) -> dict[str, Any]:
+    """One method on one seed (``experiments.assay.AssayPoint`` names the keys)."""
+    from neurosys.experiments.assay import run_point
+
+    return run_point(point)
+
+
+def plot_assay(rows: list[dict[str, Any]], out_dir: Path, path: Path) -> None:
+    """Confirmed replicators per CPU-second, one box per method."""
+    plt = _plt()
+    methods = sorted({str(r["method"]) for r in rows})
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.boxplot([[float(r["per_cpu_s"]) for r in rows if r["method"] == m] for m in methods])
+    ax.set_xticks(range(1, len(methods) + 1), methods)
+    ax.set_ylabel("confirmed replicators per CPU-second")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 # name -> (point function, figure)
 EXPERIMENTS: dict[str, tuple[Callable[[dict], dict], Callable[..., None]]] = {
     "soup_transition": (soup_transition, plot_soup_transition),
     "snn": (snn, plot_snn),
     "abiogenesis": (abiogenesis, plot_abiogenesis),
+    "assay": (assay, plot_assay),
 }
 
-__all__ = ["EXPERIMENTS", "soup_transition", "snn", "abiogenesis", "plot_soup_transition", "plot_snn",
-           "plot_abiogenesis", "point_id"]
+__all__ = ["EXPERIMENTS", "soup_transition", "snn", "abiogenesis", "assay", "plot_soup_transition",
+           "plot_snn", "plot_abiogenesis", "plot_assay", "point_id"]
