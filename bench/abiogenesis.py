@@ -92,7 +92,7 @@ def assay(out: Path) -> None:
     for m in sorted({str(r["method"]) for r in rows}):
         mine = [r for r in rows if r["method"] == m]
         found, cpu = sum(int(r["found"]) for r in mine), sum(float(r["cpu_s"]) for r in mine)
-        firsts = [float(r["first_cpu_s"]) if r["first_cpu_s"] != "" else math.inf for r in mine]
+        firsts = [float(r["first_cpu_s"]) if r["first_cpu_s"] not in ("", None) else math.inf for r in mine]
         km = kaplan_meier([f if f < math.inf else float(r["cpu_s"]) for f, r in zip(firsts, mine)],
                           [f < math.inf for f in firsts])
         print(f"{m:16s}{len(mine):3d}{found:7d}{cpu:9.1f}{found / cpu:10.3f}"
