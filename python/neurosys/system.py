@@ -59,7 +59,7 @@ def workspace_size(cfg: SystemConfig) -> tuple[int, int]:
 
 def _warn_stale_segments() -> None:
     """Segments left in /dev/shm (RAM) by runs that were killed: say so, and how to free them."""
-    from neurosys.segments import list_segments
+    from neurosys.workspace.segments import list_segments
 
     for info in list_segments():
         if info.stale and info.age_seconds > 2.0:  # a younger one may be still being created

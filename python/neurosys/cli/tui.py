@@ -24,7 +24,7 @@ def running_workspaces() -> list[str]:
     """Names of the workspaces in /dev/shm that a running System publishes its status in."""
     import os
 
-    from neurosys.segments import pid_alive
+    from neurosys.workspace.segments import pid_alive
     from neurosys.workspace import Workspace
 
     shm = Path("/dev/shm")

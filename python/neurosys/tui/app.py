@@ -23,7 +23,7 @@ from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Label, TabbedContent, TabPane
 
 from neurosys.control import read_ack, send_command
-from neurosys.segments import pid_alive
+from neurosys.workspace.segments import pid_alive
 from neurosys.tui.screens.prompt import PromptScreen
 from neurosys.tui.screens.stopped import StoppedScreen
 from neurosys.tui.widgets.agent_events import AgentEvents
