@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from neurosys.commands import validate_command
+from neurosys.workspace import keys
 
 __all__ = ["COMMAND_KEY", "ACK_KEY", "Command", "send_command", "read_ack", "CommandReader"]
 
-COMMAND_KEY = "system/command"
+COMMAND_KEY = keys.SYSTEM_COMMAND
 # {str(seq): "done" or the reason the system rejected it}, for the latest _ACKS_KEPT commands.
-ACK_KEY = "system/command_acks"
+ACK_KEY = keys.SYSTEM_COMMAND_ACKS
 _ACKS_KEPT = 32
 
 

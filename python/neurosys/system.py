@@ -29,6 +29,7 @@ from neurosys.runner import ComponentRunner
 from neurosys.rundir import make_run_dir, setup_logging, teardown_logging
 from neurosys.storage import RunStore
 from neurosys.wiring import Components, build_components
+from neurosys.workspace import keys
 
 __all__ = ["System"]
 
@@ -93,7 +94,7 @@ class System:
         self._given_workspace = workspace
         self._remote_soup = remote_soup
         self._agent_pool = agent_pool
-        self.status_key = "system/status"  # a Ray actor's System publishes under its own key
+        self.status_key = keys.SYSTEM_STATUS  # a Ray actor's System publishes under its own key
         self.store: RunStore | None = None
         self.components = Components()
         self.runners: dict[str, ComponentRunner] = {}
@@ -182,7 +183,7 @@ class System:
         self._info("started", self._started_at)
         self._info("workspace", self.workspace_name)
         self._info("missing", "; ".join(f"{k}: {v}" for k, v in self.components.missing.items()))
-        self.workspace.write("system/targets", dict(self._targets))
+        self.workspace.write(keys.SYSTEM_TARGETS, dict(self._targets))
         self._publish_status()
         self._record_weights("before")
         if not paused:
@@ -342,7 +343,7 @@ class System:
         args = {k: v for k, v in (("rate_hz", rate_hz), ("complexity", complexity)) if v is not None}
         args = validate_command("set_target", args).args
         self._targets.update(args)
-        self.workspace.write("system/targets", dict(self._targets))
+        self.workspace.write(keys.SYSTEM_TARGETS, dict(self._targets))
         if self.components.agents is not None:  # the controllers steer towards these
             self.components.agents.submit({"op": "set_target", "args": args})
         log.info("targets set to %s", self._targets)
@@ -419,7 +420,7 @@ class System:
 
         ws = self.workspace
         try:
-            agents = ws.read("agents/table") or []
+            agents = ws.read(keys.AGENTS_TABLE) or []
         except WorkspaceClosedError:
             if self._last_snapshot is None:
                 raise
@@ -427,22 +428,22 @@ class System:
             # run can still stop cleanly and write its summary.
             log.error("the workspace is unavailable; the summary holds the last values read")
             return {**self._last_snapshot, "state": self.state}
-        balances = ws.read("ledger/balances") or {}
+        balances = ws.read(keys.LEDGER_BALANCES) or {}
         net = self.runners.get("network")
-        sim = ws.read("snn/time")
+        sim = ws.read(keys.SNN_TIME)
         snap = {
             "state": self.state,
             "wall_seconds": time.time() - (self._started_at or time.time()),
             "sim_time": float(sim) if isinstance(sim, (int, float)) else None,
-            "mean_rate": ws.read("snn/mean_rate"),
+            "mean_rate": ws.read(keys.SNN_MEAN_RATE),
             "network_steps": net.steps if net else 0,
             "network_busy_seconds": net.busy_seconds if net else 0.0,
-            "soup_epoch": ws.read("soup/epoch"),
-            "entropy": ws.read("avg_entropy"),
-            "diversity": ws.read("diversity_index"),
+            "soup_epoch": ws.read(keys.SOUP_EPOCH),
+            "entropy": ws.read(keys.AVG_ENTROPY),
+            "diversity": ws.read(keys.DIVERSITY_INDEX),
             "agents": sum(1 for a in agents if isinstance(a, dict) and a.get("alive", True)),
             "balances": {str(k): float(v) for k, v in dict(balances).items()},
-            "llm": ws.read("llm/decisions"),  # neurosys.llm.integration.STATS_KEY
+            "llm": ws.read(keys.LLM_DECISIONS),  # neurosys.llm.integration.STATS_KEY
             "missing": dict(self.components.missing),
             "failed": {n: repr(r.error) for n, r in self.runners.items() if r.error is not None},
         }
@@ -502,7 +503,7 @@ class System:
         except Exception as exc:  # a report figure is never worth failing a run for
             log.warning("could not read the synaptic weights: %s", exc)
             return
-        sim = self.workspace.read("snn/time")
+        sim = self.workspace.read(keys.SNN_TIME)
         self.store.insert_many(WEIGHTS_TABLE, ((stage, sim, float(w)) for w in weights))
 
     def _info(self, key: str, value: Any) -> None:

@@ -14,6 +14,7 @@ from neurosys.agents.search import search_replicators
 from neurosys.agents.state import error_sign_action, read_float, state_vector
 from neurosys.llm.prompts import format_prompt
 from neurosys.soup.tapes import KNOWN_REPLICATOR
+from neurosys.workspace import keys
 
 __all__ = ["RateController", "ComplexityController", "Observer", "Inventor", "BFF_ALPHABET"]
 
@@ -109,12 +110,12 @@ class RateController(_Controller):
     the relative error (``rate_gain_nA`` at 100 % error or more)."""
 
     role = "rate_controller"
-    quantity = "snn/mean_rate"
+    quantity = keys.SNN_MEAN_RATE
     target_key = "rate_hz"
     bought_prediction = 0.0
 
     def value(self, host: AgentHost) -> float:
-        return read_float(host.workspace, "snn/mean_rate")
+        return read_float(host.workspace, keys.SNN_MEAN_RATE)
 
     def observe(self, host: AgentHost) -> np.ndarray:
         # A controller has no spread of its own, so that feature (index 6) carries a regime
@@ -131,7 +132,7 @@ class RateController(_Controller):
         rel_error = abs((self._prev_value or 0.0) - self.target(host)) / max(self.target(host), 1e-6)
         size = host.config.rate_gain_nA * min(1.0, rel_error)
         step = {"increase": size, "decrease": -size, "maintain": 0.0}[action]
-        host.workspace.write("modulation", float(step))
+        host.workspace.write(keys.MODULATION, float(step))
 
 
 class ComplexityController(_Controller):
@@ -144,12 +145,12 @@ class ComplexityController(_Controller):
     ACTIONS = ("decrease", "maintain", "increase")  # the mutation rate
 
     def value(self, host: AgentHost) -> float:
-        return read_float(host.workspace, "avg_entropy")
+        return read_float(host.workspace, keys.AVG_ENTROPY)
 
     def apply(self, host: AgentHost, action: str) -> None:
         if action == "maintain" or host.soup is None:
             return
-        rate = read_float(host.workspace, "soup/mutation_rate", host.config.mutation_rate_floor)
+        rate = read_float(host.workspace, keys.SOUP_MUTATION_RATE, host.config.mutation_rate_floor)
         factor = host.config.mutation_factor if action == "increase" else 1.0 / host.config.mutation_factor
         rate = float(np.clip(rate * factor, host.config.mutation_rate_floor, host.config.mutation_rate_ceiling))
         host.soup_call(host.soup.set_mutation_rate, rate)
@@ -176,7 +177,7 @@ class Observer(Agent):
             return read_float(host.workspace, self.quantity)
         if host.soup is not None:
             return lineage_count(host.soup, self.lineage)
-        for entry in host.workspace.read("soup/top_programs", None) or []:
+        for entry in host.workspace.read(keys.SOUP_TOP_PROGRAMS, None) or []:
             if isinstance(entry, dict) and entry.get("program") == self.lineage:
                 return float(entry.get("count", 0))
         return 0.0
@@ -284,11 +285,11 @@ class Inventor(Agent):
         return True
 
     def _soup_summary(self, host: AgentHost) -> dict[str, Any]:
-        top = host.workspace.read("soup/top_programs", None) or []
+        top = host.workspace.read(keys.SOUP_TOP_PROGRAMS, None) or []
         top_count = top[0].get("count", 0) if top and isinstance(top[0], dict) else 0
-        metrics = host.workspace.read("soup/metrics", None) or {}
+        metrics = host.workspace.read(keys.SOUP_METRICS, None) or {}
         summary = {"length": program_length(host), "distinct": int(metrics.get("distinct", 0) or 0),
-                   "entropy": read_float(host.workspace, "avg_entropy"), "top_count": int(top_count)}
+                   "entropy": read_float(host.workspace, keys.AVG_ENTROPY), "top_count": int(top_count)}
         if host.config.informed:  # the soup's best copiers as examples (BFF code, checked as such)
             # only their instructions: other bytes are no-ops, and a prompt takes no free text
             summary["examples"] = b"\n".join(bytes(b for b in p if b in BFF_ALPHABET)
@@ -297,11 +298,11 @@ class Inventor(Agent):
 
     def _soup_seeds(self, host: AgentHost) -> list[bytes]:
         """The detector's replicators, then the most copied programs, then this agent's best."""
-        top = [e["program"] for e in host.workspace.read("soup/top_programs", None) or []
+        top = [e["program"] for e in host.workspace.read(keys.SOUP_TOP_PROGRAMS, None) or []
                if isinstance(e, dict) and isinstance(e.get("program"), bytes) and e.get("count", 0) > 1]
         mine = sorted(self.followed, key=lambda p: -self.followed[p][1])
         known = [KNOWN_REPLICATOR] if host.config.known_replicators else []
-        seeds = [*(host.workspace.read("soup/replicators", None) or []), *known, *top, *mine]
+        seeds = [*(host.workspace.read(keys.SOUP_REPLICATORS, None) or []), *known, *top, *mine]
         return list(dict.fromkeys(p for p in seeds if isinstance(p, bytes)))
 
     def _collect_program(self, host: AgentHost) -> None:
@@ -336,7 +337,7 @@ class Inventor(Agent):
         program = (program + bytes(size))[:size]  # zero bytes are no-ops in BFF
         if host.soup is not None:  # the inventors' callers check it too; a run may have no soup
             host.soup_call(host.soup.inject, program, host.config.inject_count)
-        epoch = int(read_float(host.workspace, "soup/epoch"))
+        epoch = int(read_float(host.workspace, keys.SOUP_EPOCH))
         self.followed[program] = (epoch, float(host.config.inject_count))
         while len(self.followed) > 8:  # follow the newest few
             self._settle(host, next(iter(self.followed)))
@@ -344,7 +345,7 @@ class Inventor(Agent):
     def _follow(self, host: AgentHost) -> None:
         if host.soup is None:
             return
-        epoch = int(read_float(host.workspace, "soup/epoch"))
+        epoch = int(read_float(host.workspace, keys.SOUP_EPOCH))
         for program, (founded, _) in list(self.followed.items()):
             self.followed[program] = (founded, lineage_count(host.soup, program))
             if epoch - founded >= host.config.follow_epochs:
@@ -352,8 +353,8 @@ class Inventor(Agent):
 
     def _settle(self, host: AgentHost, program: bytes) -> None:
         founded, copies = self.followed.pop(program)
-        epoch = int(read_float(host.workspace, "soup/epoch"))
-        replicators = host.workspace.read("soup/replicators", None) or []
+        epoch = int(read_float(host.workspace, keys.SOUP_EPOCH))
+        replicators = host.workspace.read(keys.SOUP_REPLICATORS, None) or []
         is_replicator = program in replicators or copies > host.config.inject_count
         self.inventions.append({"program": program, "founded": founded, "epoch": epoch,
                                 "copies": copies, "replicator": is_replicator})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from neurosys.workspace import keys
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -37,7 +38,7 @@ def running_workspaces() -> list[str]:
         except (OSError, ValueError):
             continue
         try:
-            status = ws.read("system/status")
+            status = ws.read(keys.SYSTEM_STATUS)
             if isinstance(status, dict) and status.get("state") in ("running", "paused") \
                     and pid_alive(status.get("pid")):
                 found.append(name)

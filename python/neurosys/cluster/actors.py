@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from neurosys.workspace import keys
+
 
 class ComponentHost:
     """One actor: ``System(config)`` with only its components enabled, on the shared workspace.
@@ -48,7 +50,7 @@ class ComponentHost:
         self.system = System(SystemConfig.from_dict(config), run_dir=Path(run_dir) / "actors" / name,
                              console_log=False, workspace=workspace, remote_soup=remote_soup,
                              agent_pool=agent_pool)
-        self.system.status_key = f"cluster/{name}/status"
+        self.system.status_key = keys.actor_status(name)
         self._key_prefix = key_prefix
         self._rng = np.random.default_rng()
 
@@ -118,7 +120,7 @@ class _Prefixed:
         self._workspace, self._prefix = workspace, prefix
 
     def write(self, key: str, value: Any, expiration: float | None = None) -> int:
-        return self._workspace.write(self._prefix + key.removeprefix("soup/"), value, expiration)
+        return self._workspace.write(self._prefix + key.removeprefix(keys.SOUP_KEY_PREFIX), value, expiration)
 
 
 class SoupClient:

@@ -26,6 +26,7 @@ from neurosys.config import SystemConfig
 from neurosys.rundir import make_run_dir
 from neurosys.soup.islands import island_seed
 from neurosys.system import System
+from neurosys.workspace import keys
 
 log = logging.getLogger("neurosys.system")
 
@@ -143,7 +144,7 @@ class RaySystem(System):
                 actor_cfg = actor_cfg.override({"system.seed": island_seed(cfg.system.seed, int(island)) % 2**31})
             self.hosts[name] = remote.options(**options).remote(
                 name, actor_cfg.to_dict(), self.workspace_backend, self.workspace_name,
-                str(self.run_dir), soup, f"soup/island/{island}/" if island else "",
+                str(self.run_dir), soup, keys.island_prefix(int(island or 0)),
                 self.pool if name == "agents" else None)
         began = time.time()
         started = self._ray.get([h.start.remote() for h in self.hosts.values()])
@@ -186,7 +187,7 @@ class RaySystem(System):
                         emigrants = ring[src].soup_call.remote("emigrate", count)
                         self._ray.get(ring[(src + 1) % len(ring)].soup_call.remote("immigrate", emigrants))
                         self.migrations += 1
-                        self.workspace.write("cluster/migrations", self.migrations)
+                        self.workspace.write(keys.CLUSTER_MIGRATIONS, self.migrations)
         except Exception as exc:  # noqa: BLE001 - actors stopping under us end the ring
             if not self._stopping.is_set():
                 log.error("soup migrations stopped: %s", exc)

@@ -23,6 +23,7 @@ from neurosys.limits import Limit, check_range
 from neurosys.snn.network import Network
 from neurosys.snn.stdp import STDP
 from neurosys.units import Hz, mV, ms, nA, nS
+from neurosys.workspace import keys
 
 TABLE = "neural_activity"
 SCHEMA = "time REAL, neuron_id INTEGER, variable TEXT, value REAL"
@@ -146,7 +147,7 @@ class NeuromorphicNetwork:
         if self.workspace is None:
             return
         try:
-            meta = self.workspace.read_meta("modulation")
+            meta = self.workspace.read_meta(keys.MODULATION)
         except KeyError:
             return
         if meta.version == self._modulation_version:
@@ -194,16 +195,16 @@ class NeuromorphicNetwork:
                    "i_inj": self._i_inj, "spikes": int(len(ids))}
         ws = self.workspace
         if ws is not None:
-            ws.write("neural_activations", self.activations.astype(np.float64))
-            ws.write("snn/mean_rate", self.mean_rate)
-            ws.write("snn/rate_history", np.asarray(self.rate_history, dtype=np.float64))
-            ws.write("snn/synchrony", sync)
-            ws.write("snn/voltage_sample", voltage_now)
+            ws.write(keys.NEURAL_ACTIVATIONS, self.activations.astype(np.float64))
+            ws.write(keys.SNN_MEAN_RATE, self.mean_rate)
+            ws.write(keys.SNN_RATE_HISTORY, np.asarray(self.rate_history, dtype=np.float64))
+            ws.write(keys.SNN_SYNCHRONY, sync)
+            ws.write(keys.SNN_VOLTAGE_SAMPLE, voltage_now)
             keep = slice(max(0, len(ids) - RASTER_MAX), None)
-            ws.write("snn/raster", {"times": times[keep].astype(np.float64),
+            ws.write(keys.SNN_RASTER, {"times": times[keep].astype(np.float64),
                                     "indices": ids[keep].astype(np.int32)})
-            ws.write("snn/time", self.net.t)
-            ws.write("snn/i_inj", self._i_inj)
+            ws.write(keys.SNN_TIME, self.net.t)
+            ws.write(keys.SNN_I_INJ, self._i_inj)
         if self.store is not None:
             if self.log_spikes and len(ids):
                 self.store.insert_many(TABLE, zip(times.tolist(), ids.tolist(), repeat("spike"),
