@@ -166,7 +166,7 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
             from neurosys.soup import Soup, SoupDriver
         if imported.ok:
             s = cfg.soup
-            soup = Soup(language=s.language, size=s.n_programs, program_length=s.program_size,
+            soup = Soup(language=s.language, size=s.size, program_length=s.program_length,
                         mutation_rate=s.mutation_rate, device=s.device, seed=seed)
             c.soup = soup
             c.soup_driver = SoupDriver(soup, workspace, store, metrics_every=s.metrics_every)
@@ -220,7 +220,7 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
                         "max_agents": cfg.agents.max_agents,
                         "consult_every": cfg.agents.consult_every,
                         "inventors": cfg.agents.inventors,
-                        "program_length": cfg.soup.program_size,
+                        "program_length": cfg.soup.program_length,
                         "rate_hz": cfg.system.target_rate_hz,
                         "complexity": cfg.system.target_complexity,
                         "seed": seed})

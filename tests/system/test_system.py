@@ -107,7 +107,7 @@ def test_commands_from_another_attachment(tmp_path, make_config):
             time.sleep(0.5)
             assert steps == {n: r.steps for n, r in system.runners.items()}
             if system.soup_driver is not None:  # paused: the soup cannot rewrite it at once
-                program = b"[<{.>,}]" + b"\x00" * (cfg.soup.program_size - 8)
+                program = b"[<{.>,}]" + b"\x00" * (cfg.soup.program_length - 8)
                 send_command(other, "inject", {"program": program, "count": 8})
                 programs = system.soup.programs
                 assert wait_until(lambda: int((programs == list(program)).all(axis=1).sum()) == 8)

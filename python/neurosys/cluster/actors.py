@@ -13,11 +13,14 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from neurosys.workspace import keys
+
+if TYPE_CHECKING:
+    from neurosys.config import SystemConfig
 
 
 class ComponentHost:
@@ -26,7 +29,7 @@ class ComponentHost:
     Args:
         name: the actor's name ("network", "soup", "agents"); its status goes to
             ``cluster/<name>/status``.
-        config: the actor's configuration (``SystemConfig.to_dict()``).
+        config: the actor's configuration, checked once by the driver and handed on as it is.
         backend, workspace_name: the run's workspace, attached here.
         run_dir: the run directory (absolute); the actor writes under actors/<name>/.
         soup_host: the soup actor, for the agents (``SoupClient``).
@@ -34,11 +37,10 @@ class ComponentHost:
         agent_pool: the workers the agents run in (``neurosys.cluster.agent_pool.AgentPool``).
     """
 
-    def __init__(self, name: str, config: dict[str, Any], backend: str, workspace_name: str,
+    def __init__(self, name: str, config: SystemConfig, backend: str, workspace_name: str,
                  run_dir: str, soup_host: Any = None, key_prefix: str = "",
                  agent_pool: Any = None) -> None:
         self._created = time.perf_counter()
-        from neurosys.config import SystemConfig
         from neurosys.system import System
         from neurosys.workspace import Workspace
 
@@ -47,7 +49,7 @@ class ComponentHost:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         workspace = Workspace.attach(workspace_name, backend=backend)
         remote_soup = SoupClient(soup_host) if soup_host is not None else None
-        self.system = System(SystemConfig.from_dict(config), run_dir=Path(run_dir) / "actors" / name,
+        self.system = System(config, run_dir=Path(run_dir) / "actors" / name,
                              console_log=False, workspace=workspace, remote_soup=remote_soup,
                              agent_pool=agent_pool)
         self.system.status_key = keys.actor_status(name)

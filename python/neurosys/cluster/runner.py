@@ -143,7 +143,7 @@ class RaySystem(System):
             if island:  # its own soup: seeded apart, publishing under its own keys
                 actor_cfg = actor_cfg.override({"system.seed": island_seed(cfg.system.seed, int(island)) % 2**31})
             self.hosts[name] = remote.options(**options).remote(
-                name, actor_cfg.to_dict(), self.workspace_backend, self.workspace_name,
+                name, actor_cfg, self.workspace_backend, self.workspace_name,
                 str(self.run_dir), soup, keys.island_prefix(int(island or 0)),
                 self.pool if name == "agents" else None)
         began = time.time()
@@ -176,7 +176,7 @@ class RaySystem(System):
         a migration_fraction of its programs (copies) overwrites as many in island i+1; the
         programs go actor to actor through the object store."""
         every, cfg = self.full_config.cluster.migration_every, self.full_config
-        count = int(round(cfg.cluster.migration_fraction * cfg.soup.n_programs))
+        count = int(round(cfg.cluster.migration_fraction * cfg.soup.size))
         done = [0] * len(ring)
         try:
             while not self._stopping.wait(0.2):

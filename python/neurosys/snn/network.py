@@ -15,9 +15,12 @@ import numpy as np
 
 from neurosys import _core
 from neurosys.arguments import integer, real, seed as seed_value, text
+from neurosys.limits import engine_default
 from neurosys.snn.monitors import RateMonitor, SpikeMonitor, StateMonitor
 from neurosys.snn.stdp import STDP
 from neurosys.units import mV, ms
+
+DT: float = engine_default("snn", "dt")  # the engine's default step (0.1 ms)
 
 ArrayLike = Any
 
@@ -176,7 +179,7 @@ class Network:
     each run measures whether they beat one thread (a busy machine makes threads wait for each
     other at every step) and uses whichever is faster, re-checking as it goes."""
 
-    def __init__(self, dt: float = 0.1 * ms, seed: int = 0, device: str = "auto",
+    def __init__(self, dt: float = DT, seed: int = 0, device: str = "auto",
                  threads: int | None = None) -> None:
         self._threads = None if threads is None else integer("threads", threads)
         self._core = _core.snn.Network(real("dt", dt), seed_value(seed),
