@@ -28,8 +28,9 @@ from neurosys.control import CommandReader
 from neurosys.runner import ComponentRunner
 from neurosys.rundir import make_run_dir, setup_logging, teardown_logging
 from neurosys.storage import RunStore
-from neurosys.wiring import Components, build_components
+from neurosys.wiring import LOCAL, Components, Factories, build_components
 from neurosys.workspace import keys
+from neurosys.workspace.protocol import WorkspaceLike
 
 __all__ = ["System"]
 
@@ -73,28 +74,28 @@ class System:
         config: a :class:`SystemConfig` (the embedded defaults when None).
         run_dir: the run directory; default: a new ``<run_root>/<timestamp>``.
         console_log: also log to the console (rich, on stderr).
-        workspace: an open workspace to use (and close at stop) instead of creating the named
-            shared-memory one; the Ray runner passes its Redis workspace here.
-        remote_soup: the soup the agents steer when it runs elsewhere (the Ray runner's proxy).
-        agent_pool: the agents' pool of Ray actors (``neurosys.cluster.agent_pool.AgentPool``):
-            the agents run there and use its shared model; None: they run here.
+        factories: where the components that may run elsewhere come from
+            (``neurosys.wiring.Factories``; ``LOCAL``: all here).
+
+    A subclass that runs its components elsewhere (``neurosys.cluster``) overrides the hooks
+    ``_open_workspace`` (which workspace the run talks through), ``_start_elsewhere`` (what
+    starts beside the local threads) and ``_run_config`` (what the run directory records).
     """
 
+    #: the workspace backend ``_open_workspace`` creates the run's workspace on
+    workspace_backend: str = "shm"
+
     def __init__(self, config: SystemConfig | None = None, *, run_dir: str | Path | None = None,
-                 console_log: bool = True, workspace: Any = None, remote_soup: Any = None,
-                 agent_pool: Any = None) -> None:
+                 console_log: bool = True, factories: Factories = LOCAL) -> None:
         if config is not None and not isinstance(config, SystemConfig):
             raise ValueError(f"config must be a neurosys.SystemConfig, got {type(config).__name__}")
-        self.config = config if config is not None else SystemConfig()
-        self.config.validate()
+        self.config = config if config is not None else SystemConfig()  # checked when it was made
         self._run_dir_arg = Path(run_dir) if run_dir is not None else None
         self._console_log = console_log
         self.run_dir: Path | None = None
-        self.workspace: Any = None
-        self._given_workspace = workspace
-        self._remote_soup = remote_soup
-        self._agent_pool = agent_pool
-        self.status_key = keys.SYSTEM_STATUS  # a Ray actor's System publishes under its own key
+        self.workspace: WorkspaceLike | None = None
+        self._factories = factories
+        self.status_key = keys.SYSTEM_STATUS  # a share of a larger run publishes under its own key
         self.store: RunStore | None = None
         self.components = Components()
         self.runners: dict[str, ComponentRunner] = {}
@@ -142,40 +143,29 @@ class System:
     # -- lifecycle --------------------------------------------------------------------------
     def start(self, *, paused: bool = False) -> System:
         """Build the components and start their threads; ``paused``: the threads wait for
-        ``resume()`` (a caller that rewires a component first, as the Ray islands do)."""
+        ``resume()`` (a caller that rewires a component first, as a soup island does)."""
         if self._started_at is not None:
             raise RuntimeError("this System was already started; create a new one to run again")
-        from neurosys.workspace import Workspace
-
         cfg = self.config
-        self.run_dir = self._run_dir_arg or make_run_dir(cfg.system.run_root)
+        self.run_dir = (self._run_dir_arg or make_run_dir(cfg.system.run_root)).resolve()
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        (self.run_dir / "config.toml").write_text(cfg.to_toml(comments=False), encoding="utf-8")
+        (self.run_dir / "config.toml").write_text(self._run_config().to_toml(comments=False), encoding="utf-8")
         self.store = RunStore(self.run_dir / "run.db")
         self._handlers = setup_logging(cfg.system.log_level, self.run_dir / "neurosys.log",
                                        self.store, console=self._console_log)
         self._create_tables()
         _warn_stale_segments()
-        # The workspace saves itself every persist_interval and once more on close.
-        capacity, max_value_bytes = workspace_size(cfg)
-        self.workspace = self._given_workspace or Workspace(
-            self.workspace_name, capacity, max_value_bytes,
-            persist_path=self.run_dir / "workspace.snapshot",
-            persist_interval=cfg.system.persist_interval, unlink_on_close=True)
-        if self._given_workspace is None and not self.workspace.created:  # a live process has it
-            self.workspace._unlink_on_close = False
-            self.workspace.close()
-            self.workspace = None
+        try:
+            self.workspace = self._open_workspace()
+        except BaseException:
             self._close_resources()
             self._stopped = True
-            raise ValueError(f"system.workspace_name {self.workspace_name!r} is in use by a "
-                             "running process; choose another name")
+            raise
         self._started_at = time.time()
         log.info("starting the components (the first start loads torch, the LLM and the EVM)")
         try:
             self.components = build_components(cfg, self.workspace, self.store, self.run_dir,
-                                               remote_soup=self._remote_soup,
-                                               agent_pool=self._agent_pool)
+                                               self._factories)
         except BaseException:
             self._close_resources()
             self._stopped = True
@@ -197,8 +187,38 @@ class System:
         self._control.start()
         log.info("run directory %s, workspace %r, components: %s", self.run_dir,
                  self.workspace_name, ", ".join(self.runners) or "none")
+        try:
+            self._start_elsewhere()
+        except BaseException:
+            self.stop("failed to start")
+            raise
         self._mark_ready()
         return self
+
+    # -- hooks for a System whose components run elsewhere --------------------------------------
+    def _open_workspace(self) -> WorkspaceLike:
+        """Creates the run's workspace (named, on ``workspace_backend``), saved to the run
+        directory every persist_interval and on close; a name another live run holds is refused."""
+        from neurosys.workspace import Workspace
+
+        capacity, max_value_bytes = workspace_size(self.config)
+        workspace = Workspace(self.workspace_name, capacity, max_value_bytes,
+                              persist_path=self.run_dir / "workspace.snapshot",
+                              persist_interval=self.config.system.persist_interval, unlink_on_close=True,
+                              backend=self.workspace_backend)
+        if not workspace.created:  # a live process has it: leave it to its owner
+            workspace.close(unlink=False)
+            where = "" if self.workspace_backend == "shm" else f" on {self.workspace_backend}"
+            raise ValueError(f"system.workspace_name {self.workspace_name!r} is in use by a "
+                             f"running process{where}; choose another name")
+        return workspace
+
+    def _start_elsewhere(self) -> None:
+        """Starts what runs beside this process's component threads (nothing, here)."""
+
+    def _run_config(self) -> SystemConfig:
+        """The configuration the run directory records (the whole run's)."""
+        return self.config
 
     def _mark_ready(self) -> None:
         """Every component runs: the start is over (``run(seconds)`` counts from here)."""

@@ -286,13 +286,14 @@ class AgentManager:
         if self.paused:
             self.publish()
             return
-        self._step_agents([a for a in self.agents.values() if not a.paused])
+        self.step_agents([a for a in self.agents.values() if not a.paused])
         self.ticks += 1
         self._population_rules()
         self.publish()
 
-    def _step_agents(self, active: list[Agent]) -> None:
-        """One step of each active agent, here (a Ray run's pool steps them in its actors)."""
+    def step_agents(self, active: list[Agent]) -> None:
+        """One step of each active agent, here. The extension point for a manager whose agents
+        step elsewhere (a subclass overrides it; the rest of ``tick`` stays the manager's)."""
         for agent in active:
             agent.step(self)
 

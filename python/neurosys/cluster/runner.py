@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from neurosys.config import SystemConfig
-from neurosys.rundir import make_run_dir
 from neurosys.soup.islands import island_seed
 from neurosys.system import System
 from neurosys.workspace import keys
@@ -53,10 +52,8 @@ class RaySystem(System):
                  run_dir: str | Path | None = None, console_log: bool = True) -> None:
         from neurosys.cluster.redis_server import LocalRedis
         from neurosys.cluster.session import import_ray
-        from neurosys.workspace import Workspace
 
         created = time.time()  # the start counts from here: Redis and Ray are part of it
-        config.validate()
         self.full_config = config
         self._ray = import_ray()
         self._redis: LocalRedis | None = None
@@ -70,19 +67,10 @@ class RaySystem(System):
             self._redis = LocalRedis()
             url = self._redis.start()
             atexit.register(self._redis.stop)  # also when start() fails half way
-        self.workspace_backend = url
-        run_dir = Path(run_dir or make_run_dir(config.system.run_root)).resolve()
-        run_dir.mkdir(parents=True, exist_ok=True)
+        self.workspace_backend = url  # System._open_workspace creates the run's workspace there
         name = config.system.workspace_name or f"neurosys-{os.getpid()}"
-        workspace = Workspace(name, backend=url, persist_path=run_dir / "workspace.snapshot",
-                              persist_interval=config.system.persist_interval, unlink_on_close=True)
-        if not workspace.created:
-            workspace._unlink_on_close = False
-            workspace.close()
-            self._stop_services()
-            raise ValueError(f"system.workspace_name {name!r} is in use on {url}; choose another name")
         super().__init__(only(config, ()).override({"system.workspace_name": name}), run_dir=run_dir,
-                         console_log=console_log, workspace=workspace)
+                         console_log=console_log)
         self.created_at = created
         self.start_times: dict[str, float] = {"redis": time.time() - created}
         address = address or config.cluster.address or None
@@ -94,22 +82,24 @@ class RaySystem(System):
             self._ray.init(address=address, **kwargs)
             self.start_times["ray"] = time.time() - began
 
-    def start(self) -> RaySystem:
-        super().start()
-        # The run directory describes the whole run, not the driver's share of it.
-        (self.run_dir / "config.toml").write_text(self.full_config.to_toml(comments=False), encoding="utf-8")
+    # -- System's hooks ---------------------------------------------------------------------------
+    def _run_config(self) -> SystemConfig:
+        return self.full_config  # the whole run's, not the driver's share of it
+
+    def _open_workspace(self) -> Any:
+        try:
+            return super()._open_workspace()
+        except BaseException:
+            self._stop_services()
+            raise
+
+    def _start_elsewhere(self) -> None:
         self._info("config", self.full_config.to_toml(comments=False))
         self._info("ray", self._ray.get_runtime_context().gcs_address)
-        try:
-            self._start_actors()
-        except BaseException:
-            self.stop("actors failed to start")
-            raise
+        self._start_actors()
         log.info("actors on Ray: %s; workspace %s", ", ".join(self.hosts) or "none",
                  self.workspace_backend)
         self._info("start_times", json.dumps({k: round(v, 2) for k, v in self.start_times.items()}))
-        self._mark_ready()
-        return self
 
     def _start_actors(self) -> None:
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
@@ -143,9 +133,8 @@ class RaySystem(System):
             if island:  # its own soup: seeded apart, publishing under its own keys
                 actor_cfg = actor_cfg.override({"system.seed": island_seed(cfg.system.seed, int(island)) % 2**31})
             self.hosts[name] = remote.options(**options).remote(
-                name, actor_cfg, self.workspace_backend, self.workspace_name,
-                str(self.run_dir), soup, keys.island_prefix(int(island or 0)),
-                self.pool if name == "agents" else None)
+                name, actor_cfg, self.workspace_backend, str(self.run_dir), soup,
+                keys.island_prefix(int(island or 0)), self.pool if name == "agents" else None)
         began = time.time()
         started = self._ray.get([h.start.remote() for h in self.hosts.values()])
         for name, (runners, seconds) in zip(self.hosts, started):
@@ -172,20 +161,22 @@ class RaySystem(System):
                 "llm_hosts": {node: host_name(self.workspace_name, node) for node in self.pool.hosts}}
 
     def _migrate(self, ring: list[Any]) -> None:
-        """The soup islands' ring: each time island i passes a multiple of migration_every epochs,
-        a migration_fraction of its programs (copies) overwrites as many in island i+1; the
-        programs go actor to actor through the object store."""
-        every, cfg = self.full_config.cluster.migration_every, self.full_config
-        count = int(round(cfg.cluster.migration_fraction * cfg.soup.size))
-        done = [0] * len(ring)
+        """The soup islands' model (``soup.islands.IslandModel``, a ring) on running actors: each
+        time island i passes a multiple of migration_every epochs, a migration_fraction of its
+        programs (copies) overwrites as many in the island it sends to."""
+        from neurosys.cluster.proxy import island_proxy
+        from neurosys.soup.islands import IslandModel
+
+        cfg = self.full_config.cluster
+        model = IslandModel(len(ring), cfg.migration_every, cfg.migration_fraction)
+        islands = [island_proxy(h) for h in ring]
+        count = model.migrants(self.full_config.soup.size)
         try:
-            while not self._stopping.wait(0.2):
-                epochs = self._ray.get([h.soup_call.remote("epoch") for h in ring])
-                for src, epoch in enumerate(epochs):
-                    if epoch // every > done[src] and count > 0:
-                        done[src] = epoch // every
-                        emigrants = ring[src].soup_call.remote("emigrate", count)
-                        self._ray.get(ring[(src + 1) % len(ring)].soup_call.remote("immigrate", emigrants))
+            while not self._stopping.wait(0.2) and count > 0:
+                destinations = model.destinations()
+                for src, island in enumerate(islands):
+                    if model.due(src, island.current_epoch()):
+                        islands[destinations[src]].immigrate(island.emigrate(count))
                         self.migrations += 1
                         self.workspace.write(keys.CLUSTER_MIGRATIONS, self.migrations)
         except Exception as exc:  # noqa: BLE001 - actors stopping under us end the ring

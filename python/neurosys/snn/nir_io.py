@@ -47,6 +47,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from neurosys.errors import ParameterError
+from neurosys.limits import engine_default
+from neurosys.snn.channels import Channel
+from neurosys.snn.stdp import STDP
 
 if TYPE_CHECKING:
     import nir
@@ -75,13 +78,11 @@ def _full(n: int, value: float) -> np.ndarray:
 def to_nir(net: "Network") -> "nir.NIRGraph":
     """The network as a NIR graph (see the module docstring for the mapping)."""
     nir = _nir()
-    from neurosys.snn.network import Population
-
     nodes: dict[str, Any] = {}
     edges: list[tuple[str, str]] = []
     dt = net.dt
     for name, g in net.groups.items():
-        if not isinstance(g, Population):
+        if not hasattr(g, "params"):  # a Poisson group: populations carry neuron parameters
             nodes[name] = nir.Input(input_type={"input": np.array([g.n])},
                                     metadata={_META: {"rate": g.rate.tolist()}})
             continue
@@ -192,16 +193,13 @@ def _read(nir: Any, path: Path) -> Any:
         raise ParameterError(f"graph: {str(path)!r} is not a NIR graph ({exc})") from None
 
 
-def from_nir(graph: "nir.NIRGraph | str | Path", *, dt: float | None = None, seed: int = 0,
-             threads: int | None = None, method: str | None = None) -> "Network":
+def from_nir(graph: "nir.NIRGraph | str | Path", *, network: "type[Network]", dt: float | None = None,
+             seed: int = 0, threads: int | None = None, method: str | None = None) -> "Network":
     """A network built from a NIR graph (or a NIR file path); see the module docstring.
     ``dt`` defaults to the graph's own (neurosys export) or 0.1 ms; ``method`` overrides the
     integrator of every population. Populations that feed an ``Output`` node get a spike
     monitor, in ``net.nir_outputs`` by Output node name."""
     nir = _nir()
-    from neurosys.snn.network import DT, Channel, Network
-    from neurosys.snn.stdp import STDP
-
     if isinstance(graph, (str, Path)):
         graph = _read(nir, Path(graph))
     if not isinstance(graph, nir.NIRGraph):
@@ -218,8 +216,8 @@ def from_nir(graph: "nir.NIRGraph | str | Path", *, dt: float | None = None, see
         preds[b].append(a)
         succs[a].append(b)
     if dt is None:
-        dt = float(_meta(graph).get("dt", DT))
-    net = Network(dt=dt, seed=seed, threads=threads)
+        dt = float(_meta(graph).get("dt", engine_default("snn", "dt")))
+    net = network(dt=dt, seed=seed, threads=threads)
     order = _meta(graph).get("groups", [])
     nodes = dict(sorted(nodes.items(), key=lambda kv: (
         order.index(kv[0]) if kv[0] in order else len(order),

@@ -47,6 +47,7 @@ class SoupDriver:
         self._lock = threading.RLock()
         self.last_metrics: SoupMetrics | None = None
         self.known_replicators: list[bytes] = []
+        self._migration_rng = np.random.default_rng()  # who leaves and who is overwritten
         if store is not None:
             store.create_table(TABLE, COLUMNS, component="soup", version=1, indexes=("epoch",))
         self._publish({keys.SOUP_MUTATION_RATE: float(soup.mutation_rate), keys.SOUP_EPOCH: int(soup.epoch)})
@@ -116,18 +117,30 @@ class SoupDriver:
                 return self.soup.inject(program, count)
             return self.soup.inject(program, count, origin=origin)
 
-    def exchange(self, rng: np.random.Generator, emigrants: int = 0,
-                 immigrants: np.ndarray | None = None) -> np.ndarray | None:
-        """Island migration, between steps: a copy of ``emigrants`` random programs, or
-        ``immigrants`` written over as many random programs (then None)."""
+    def lineage_count(self, program: bytes) -> float:
+        """Exact copies of ``program`` in the soup (0 for a program of another length)."""
+        arr = np.frombuffer(bytes(program), dtype=np.uint8)
         with self._lock:
             programs = self.soup.programs
-            n = emigrants if immigrants is None else len(immigrants)
-            rows = rng.choice(len(programs), size=n, replace=False)
-            if immigrants is None:
-                return programs[rows].copy()
-            programs[rows] = immigrants
-            return None
+            if programs.shape[1] != arr.size:
+                return 0.0
+            return float(np.count_nonzero((programs == arr).all(axis=1)))
+
+    # -- an island of the island model (neurosys.soup.islands.IslandSoup), between steps -------
+    def current_epoch(self) -> int:
+        return int(self.soup.epoch)
+
+    def emigrate(self, count: int) -> np.ndarray:
+        """Copies of ``count`` random programs."""
+        with self._lock:
+            rows = self._migration_rng.choice(self.soup.size, size=int(count), replace=False)
+            return self.soup.programs[rows].copy()
+
+    def immigrate(self, programs: np.ndarray) -> None:
+        """``programs`` written over as many random programs."""
+        with self._lock:
+            rows = self._migration_rng.choice(self.soup.size, size=len(programs), replace=False)
+            self.soup.programs[rows] = programs
 
     def _publish(self, values: dict[str, Any]) -> None:
         if self.workspace is None:

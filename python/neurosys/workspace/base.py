@@ -271,10 +271,13 @@ class WorkspaceLayer:
                 logger.exception("workspace: periodic persist to %s failed", self._persist_path)
 
     # -- lifetime ------------------------------------------------------------------------------
-    def close(self) -> None:
-        """Stops the watcher and persister, saves to persist_path, and unmaps the segment."""
+    def close(self, *, unlink: bool | None = None) -> None:
+        """Stops the watcher and persister, saves to persist_path, and unmaps the segment;
+        ``unlink`` overrides ``unlink_on_close`` (False: leave the name to another owner)."""
         if self.closed:
             return
+        if unlink is not None:
+            self._unlink_on_close = unlink
         self._stop.set()
         if self._persister is not None and self._persister is not threading.current_thread():
             self._persister.join(timeout=10)
