@@ -75,9 +75,9 @@ class SystemSection(_Section):
         "seconds between two snapshots of the workspace to the run directory", lo=0.0, lo_open=True))
     log_level: str = field(default="INFO", metadata=_key(
         "console and run-store log level", choices=("DEBUG", "INFO", "WARNING", "ERROR")))
-    target_rate_hz: float = field(default=10.0, metadata=_key(
+    rate_hz: float = field(default=10.0, metadata=_key(
         "initial target of the population mean rate (Hz), published in system/targets", lo=0.0))
-    target_complexity: float = field(default=0.5, metadata=_key(
+    complexity: float = field(default=0.5, metadata=_key(
         "initial target of the soup's high-order entropy, published in system/targets", lo=0.0))
 
 
@@ -217,8 +217,9 @@ def _check_value(section: str, f: dataclasses.Field, value: Any) -> Any:
     return value
 
 
-# Keys that took their engine parameter's name (#23): a file with the old name is told the new one.
-_RENAMED = {"soup.n_programs": "soup.size", "soup.program_size": "soup.program_length"}
+# Keys that took the name their value has downstream (#23): a file with the old name is told the new one.
+_RENAMED = {"soup.n_programs": "soup.size", "soup.program_size": "soup.program_length",
+            "system.target_rate_hz": "system.rate_hz", "system.target_complexity": "system.complexity"}
 
 
 def _field(section: str, key: str) -> dataclasses.Field:

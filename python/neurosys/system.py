@@ -114,8 +114,8 @@ class System:
         self.ready_at: float | None = None  # ... to every component running
         self._handlers: list[logging.Handler] = []
         self._control: threading.Thread | None = None
-        self._targets = {"rate_hz": self.config.system.target_rate_hz,
-                         "complexity": self.config.system.target_complexity}
+        self._targets = {"rate_hz": self.config.system.rate_hz,
+                         "complexity": self.config.system.complexity}
 
     # -- access to the components, for scripting --------------------------------------------
     network = property(lambda self: self.components.network)

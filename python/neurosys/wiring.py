@@ -240,6 +240,6 @@ def _build(c: Components, cfg: SystemConfig, workspace: WorkspaceLike, store: Ru
                         "consult_every": cfg.agents.consult_every,
                         "inventors": cfg.agents.inventors,
                         "program_length": cfg.soup.program_length,
-                        "rate_hz": cfg.system.target_rate_hz,
-                        "complexity": cfg.system.target_complexity,
+                        "rate_hz": cfg.system.rate_hz,
+                        "complexity": cfg.system.complexity,
                         "seed": seed})

@@ -138,6 +138,10 @@ def test_each_value_is_checked_once(monkeypatch):
     assert calls == ["system.seed"]
 
 
-def test_a_renamed_key_names_its_new_name():
-    with pytest.raises(ValueError, match=re.escape("soup.n_programs (renamed to soup.size)")):
-        SystemConfig.from_dict({"soup": {"n_programs": 64}})
+@pytest.mark.parametrize("section, old, new", [
+    ("soup", "n_programs", "soup.size"), ("soup", "program_size", "soup.program_length"),
+    ("system", "target_rate_hz", "system.rate_hz"), ("system", "target_complexity", "system.complexity"),
+])
+def test_a_renamed_key_names_its_new_name(section, old, new):
+    with pytest.raises(ValueError, match=re.escape(f"{section}.{old} (renamed to {new})")):
+        SystemConfig.from_dict({section: {old: 1}})
