@@ -54,7 +54,9 @@ class RaySystem(System):
         from neurosys.cluster.session import import_ray
 
         created = time.time()  # the start counts from here: Redis and Ray are part of it
-        self.full_config = config
+        # The workspace's name is fixed here, for the driver and every actor alike.
+        name = config.system.workspace_name or f"neurosys-{os.getpid()}"
+        self.full_config = config.override({"system.workspace_name": name})
         self._ray = import_ray()
         self._redis: LocalRedis | None = None
         self.hosts: dict[str, Any] = {}
@@ -68,9 +70,7 @@ class RaySystem(System):
             url = self._redis.start()
             atexit.register(self._redis.stop)  # also when start() fails half way
         self.workspace_backend = url  # System._open_workspace creates the run's workspace there
-        name = config.system.workspace_name or f"neurosys-{os.getpid()}"
-        super().__init__(only(config, ()).override({"system.workspace_name": name}), run_dir=run_dir,
-                         console_log=console_log)
+        super().__init__(only(self.full_config, ()), run_dir=run_dir, console_log=console_log)
         self.created_at = created
         self.start_times: dict[str, float] = {"redis": time.time() - created}
         address = address or config.cluster.address or None
