@@ -64,6 +64,7 @@ class RaySystem(System):
         self._migrator: threading.Thread | None = None
         self.migrations = 0
         self._actor_summaries: dict[str, dict[str, Any]] = {}
+        self.recovered: dict[str, str] = {}  # actor -> what was lost and how it came back
         url = config.cluster.redis_url
         if not url:
             self._redis = LocalRedis()
@@ -118,6 +119,7 @@ class RaySystem(System):
         cpus = min(1.0, self._ray.cluster_resources().get("CPU", 1.0) / max(1, len(wanted) + 2 * workers))
         head = NodeAffinitySchedulingStrategy(self._ray.get_runtime_context().get_node_id(), soft=False)
         remote = self._ray.remote(ComponentHost)
+        self._specs: dict[str, tuple[dict[str, Any], tuple[Any, ...]]] = {}  # to start one again
         for name in wanted:
             options: dict[str, Any] = {"num_cpus": cpus, "name": f"{self.workspace_name}/{name}"}
             soup = self.hosts.get("soup") if name == "agents" else None
@@ -132,9 +134,10 @@ class RaySystem(System):
             actor_cfg = only(cfg, GROUPS[group])
             if island:  # its own soup: seeded apart, publishing under its own keys
                 actor_cfg = actor_cfg.override({"system.seed": island_seed(cfg.system.seed, int(island)) % 2**31})
-            self.hosts[name] = remote.options(**options).remote(
-                name, actor_cfg, self.workspace_backend, str(self.run_dir), soup,
-                keys.island_prefix(int(island or 0)), self.pool if name == "agents" else None)
+            args = (name, actor_cfg, self.workspace_backend, str(self.run_dir), soup,
+                    keys.island_prefix(int(island or 0)), self.pool if name == "agents" else None)
+            self._specs[name] = (options, args)
+            self.hosts[name] = remote.options(**options).remote(*args)
         began = time.time()
         started = self._ray.get([h.start.remote() for h in self.hosts.values()])
         for name, (runners, seconds) in zip(self.hosts, started):
@@ -144,7 +147,7 @@ class RaySystem(System):
         self.start_times["actors"] = time.time() - began
         if self.pool is not None:
             self._info("agent_pool", json.dumps(self._describe_pool()))
-        ring = [h for n, h in self.hosts.items() if n == "soup" or n.startswith("soup-")]
+        ring = [n for n in self.hosts if n == "soup" or n.startswith("soup-")]
         if len(ring) > 1:
             self._migrator = threading.Thread(target=self._migrate, args=(ring,), name="neurosys-migrate",
                                               daemon=True)
@@ -160,28 +163,58 @@ class RaySystem(System):
                 "workers": [{"name": w.name, "node": w.node, "pid": w.pid} for w in self.pool.workers],
                 "llm_hosts": {node: host_name(self.workspace_name, node) for node in self.pool.hosts}}
 
-    def _migrate(self, ring: list[Any]) -> None:
+    def _migrate(self, ring: list[str]) -> None:
         """The soup islands' model (``soup.islands.IslandModel``, a ring) on running actors: each
         time island i passes a multiple of migration_every epochs, a migration_fraction of its
-        programs (copies) overwrites as many in the island it sends to."""
+        programs (copies) overwrites as many in the island it sends to. An island >= 1 whose
+        actor is lost (its node died) is started again and reseeded (``_restart_island``)."""
         from neurosys.cluster.proxy import island_proxy
         from neurosys.soup.islands import IslandModel
 
         cfg = self.full_config.cluster
         model = IslandModel(len(ring), cfg.migration_every, cfg.migration_fraction)
-        islands = [island_proxy(h) for h in ring]
         count = model.migrants(self.full_config.soup.size)
+        lost = self._ray.exceptions.RayActorError
         try:
-            while not self._stopping.wait(0.2) and count > 0:
+            while not self._stopping.wait(0.2):
+                epochs = {}
+                for src, name in enumerate(ring):
+                    try:
+                        epochs[src] = island_proxy(self.hosts[name]).current_epoch()
+                    except lost as exc:
+                        if self._stopping.is_set() or src == 0:  # island 0 is the agents' soup
+                            raise
+                        self._restart_island(name, ring[src - 1], exc)
+                        model.restart(src)
                 destinations = model.destinations()
-                for src, island in enumerate(islands):
-                    if model.due(src, island.current_epoch()):
-                        islands[destinations[src]].immigrate(island.emigrate(count))
+                for src, epoch in epochs.items():
+                    if count > 0 and model.due(src, epoch):
+                        try:
+                            programs = island_proxy(self.hosts[ring[src]]).emigrate(count)
+                            island_proxy(self.hosts[ring[destinations[src]]]).immigrate(programs)
+                        except lost:  # the next round finds the lost island and restarts it
+                            continue
                         self.migrations += 1
                         self.workspace.write(keys.CLUSTER_MIGRATIONS, self.migrations)
         except Exception as exc:  # noqa: BLE001 - actors stopping under us end the ring
             if not self._stopping.is_set():
                 log.error("soup migrations stopped: %s", exc)
+
+    def _restart_island(self, name: str, neighbour: str, exc: BaseException) -> None:
+        """Island ``name`` was lost with the work since its start: a new actor (anywhere Ray
+        finds room) takes its place, reseeded with a copy of ``neighbour``'s programs."""
+        from neurosys.cluster.actors import ComponentHost
+        from neurosys.cluster.proxy import island_proxy
+
+        log.warning("soup island %s lost (%s): starting it again", name, type(exc).__name__)
+        options, args = self._specs[name]
+        options = {k: v for k, v in options.items() if k != "name"}  # the dead one may still hold it
+        host = self._ray.remote(ComponentHost).options(**options).remote(*args)
+        self._ray.get(host.start.remote())
+        island_proxy(host).immigrate(island_proxy(self.hosts[neighbour]).emigrate(self.full_config.soup.size))
+        self.hosts[name] = host
+        self.recovered[name] = (f"lost ({type(exc).__name__}: its node or process died); started again "
+                                f"and reseeded from {neighbour}'s programs")
 
     def stop(self, reason: str = "completed") -> dict[str, Any]:
         if self.hosts and not self._actor_summaries:
@@ -236,4 +269,5 @@ class RaySystem(System):
                 snap["network_speed"] = actor["network_speed"]
         if self._migrator is not None:
             snap["steps"]["migrations"] = self.migrations
+        snap["recovered"] = dict(self.recovered)
         return snap

@@ -89,6 +89,10 @@ class IslandModel:
         self._rounds_done[island] = rounds
         return True
 
+    def restart(self, island: int) -> None:
+        """``island`` starts again from epoch 0 (its soup was lost): its timing starts over."""
+        self._rounds_done[island] = 0
+
 
 class Island:
     """One island (the body of a Ray actor of ``cluster.islands.Islands``): a soup, and a
