@@ -175,6 +175,7 @@ class RaySystem(System):
         model = IslandModel(len(ring), cfg.migration_every, cfg.migration_fraction)
         count = model.migrants(self.full_config.soup.size)
         lost = self._ray.exceptions.RayActorError
+        unavailable = getattr(self._ray.exceptions, "ActorUnavailableError", ())
         try:
             while not self._stopping.wait(0.2):
                 epochs = {}
@@ -184,7 +185,13 @@ class RaySystem(System):
                     except lost as exc:
                         if self._stopping.is_set() or src == 0:  # island 0 is the agents' soup
                             raise
-                        self._restart_island(name, ring[src - 1], exc)
+                        if isinstance(exc, unavailable):  # not known dead yet: its node may come back
+                            continue
+                        try:
+                            self._restart_island(name, ring[src - 1], exc)
+                        except lost as again:  # placed on a node that died too: next round
+                            log.warning("restarting soup island %s failed (%s); trying again", name, again)
+                            continue
                         model.restart(src)
                 destinations = model.destinations()
                 for src, epoch in epochs.items():
@@ -210,8 +217,13 @@ class RaySystem(System):
         options, args = self._specs[name]
         options = {k: v for k, v in options.items() if k != "name"}  # the dead one may still hold it
         host = self._ray.remote(ComponentHost).options(**options).remote(*args)
-        self._ray.get(host.start.remote())
-        island_proxy(host).immigrate(island_proxy(self.hosts[neighbour]).emigrate(self.full_config.soup.size))
+        try:
+            self._ray.get(host.start.remote(), timeout=_STOP_TIMEOUT)
+            programs = island_proxy(self.hosts[neighbour]).emigrate(self.full_config.soup.size)
+            island_proxy(host).immigrate(programs)
+        except BaseException:
+            self._ray.kill(host)
+            raise
         self.hosts[name] = host
         self.recovered[name] = (f"lost ({type(exc).__name__}: its node or process died); started again "
                                 f"and reseeded from {neighbour}'s programs")
