@@ -17,11 +17,11 @@ PACKAGE = ROOT / "neurosys"
 PUBLIC_FORWARDS = {("neurosys.soup", "neurosys.cluster.islands")}
 
 BASE = {"neurosys._core", "neurosys.errors", "neurosys.units", "neurosys.limits", "neurosys.arguments",
-        "neurosys.config", "neurosys.timefmt", "neurosys.components", "neurosys.commands",
+        "neurosys.config", "neurosys.timefmt", "neurosys.run.components", "neurosys.run.commands",
         "neurosys.workspace.keys", "neurosys.workspace.protocol"}
 SERVICES = {"agents", "ledger", "llm", "workspace"}
-RUN = {"neurosys.system", "neurosys.wiring", "neurosys.control", "neurosys.runner", "neurosys.rundir",
-       "neurosys.report", "neurosys.storage"}
+RUN = {"neurosys.run.system", "neurosys.run.wiring", "neurosys.run.control", "neurosys.run.runner", "neurosys.run.rundir",
+       "neurosys.run.report", "neurosys.run.storage"}
 LAYERS = ("base", "engines", "services (agents, ledger, llm, workspace, storage)", "the run", "the faces")
 
 
@@ -32,7 +32,7 @@ def layer(module: str) -> int:
     room = module.split(".")[1] if "." in module else ""
     if room in ("snn", "soup"):
         return 1
-    if room in SERVICES or module == "neurosys.storage":
+    if room in SERVICES or module == "neurosys.run.storage":
         return 2
     if module in RUN or room == "experiments":
         return 3
@@ -147,10 +147,10 @@ def test_the_layers_hold() -> None:
 def test_the_checks_can_fail() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert with_packages({"x.y": set(), "x": {"x.y"}, "z": {"x.y"}})["z"] == {"x.y", "x"}
-    assert layer("neurosys.snn.network") < layer("neurosys.agents.manager") < layer("neurosys.system") \
+    assert layer("neurosys.snn.network") < layer("neurosys.agents.manager") < layer("neurosys.run.system") \
         < layer("neurosys.cluster.runner")
 
 
 def test_the_run_knows_nothing_of_ray() -> None:
-    for name in ("system.py", "wiring.py"):
+    for name in ("run/system.py", "run/wiring.py"):
         assert "ray" not in (PACKAGE / name).read_text().lower().replace("array", ""), name

@@ -7,7 +7,7 @@ import os
 import time
 
 from neurosys.config import SystemConfig
-from neurosys.system import System
+from neurosys.run.system import System
 from neurosys.tui.app import NeurosysApp
 from neurosys.tui.widgets.status_bar import StatusBar
 from neurosys.workspace import Workspace

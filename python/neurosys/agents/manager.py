@@ -24,14 +24,14 @@ from neurosys.agents.host import AgentRecord
 from neurosys.agents.roles import ComplexityController, Inventor, Observer, RateController
 from neurosys.agents.state import STATE_SIZE, error_sign_action, read_float
 from neurosys.agents.triggers import LineageDetector, RegimeDetector
-from neurosys.commands import ROLES, agent_role, validate_command
+from neurosys.run.commands import ROLES, agent_role, validate_command
 from neurosys.llm.model import Decision
 from neurosys.llm.prompts import format_prompt
 from neurosys.workspace import keys
 
 if TYPE_CHECKING:
-    from neurosys.components import EconomyComponent, SharedModel, SoupControl
-    from neurosys.storage import RunStore
+    from neurosys.run.components import EconomyComponent, SharedModel, SoupControl
+    from neurosys.run.storage import RunStore
 
 __all__ = ["AgentManager", "ROLES", "reward_history"]
 
@@ -86,7 +86,7 @@ class AgentManager:
     def submit(self, command: str | dict[str, Any], **args: Any) -> None:
         """Queue a command from any thread: ``submit("retire", id="a3")`` or
         ``submit({"op": "set_target", "args": {"rate_hz": 10}})`` (arguments may also sit beside
-        "op"; a "seq" is ignored). Checked now (ValueError, see ``neurosys.commands``), run on
+        "op"; a "seq" is ignored). Checked now (ValueError, see ``neurosys.run.commands``), run on
         the next tick."""
         if isinstance(command, dict):
             beside = {k: v for k, v in command.items() if k not in ("op", "args", "seq")}

@@ -21,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _history(args: argparse.Namespace) -> int:
     from neurosys.agents import reward_history
-    from neurosys.storage import RunStore
+    from neurosys.run.storage import RunStore
 
     if not args.store or not args.arg:
         raise ValueError("history needs --store PATH and the agent id")
@@ -39,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "history":
         return _history(args)
     from neurosys.cli.tui import attach_name
-    from neurosys.commands import agent_role
-    from neurosys.control import send_command
+    from neurosys.run.commands import agent_role
+    from neurosys.run.control import send_command
     from neurosys.workspace import Workspace
 
     ws = Workspace.attach(attach_name(args.attach))

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from neurosys.cluster.proxy import ECONOMY_CALLS, SOUP_CALLS, serve, soup_proxy
-from neurosys.system import System
-from neurosys.wiring import LOCAL, Factories
+from neurosys.run.system import System
+from neurosys.run.wiring import LOCAL, Factories
 from neurosys.workspace import keys
 
 if TYPE_CHECKING:

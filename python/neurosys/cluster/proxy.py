@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from neurosys.components import EconomyComponent, RemoteSoup
+from neurosys.run.components import EconomyComponent, RemoteSoup
 from neurosys.errors import ParameterError
 from neurosys.soup.islands import IslandSoup
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from neurosys.config import SystemConfig
 from neurosys.soup.islands import island_seed
-from neurosys.system import System
+from neurosys.run.system import System
 from neurosys.workspace import keys
 
 log = logging.getLogger("neurosys.system")

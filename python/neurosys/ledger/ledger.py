@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from neurosys.storage import RunStore
+from neurosys.run.storage import RunStore
 
 from .accounts import TREASURY, Accounts
 from .amounts import derive_id, from_wei, to_wei

@@ -16,7 +16,7 @@ from neurosys.llm.prompts import format_prompt
 from neurosys.workspace import keys
 
 if TYPE_CHECKING:
-    from neurosys.components import SharedModel
+    from neurosys.run.components import SharedModel
 
 __all__ = ["LLMIntegration", "MODULATION_CHOICES", "STATS_KEY"]
 

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Label, TabbedContent, TabPane
 
-from neurosys.control import read_ack, send_command
+from neurosys.run.control import read_ack, send_command
 from neurosys.workspace.segments import pid_alive
 from neurosys.tui.screens.prompt import PromptScreen
 from neurosys.tui.screens.stopped import StoppedScreen

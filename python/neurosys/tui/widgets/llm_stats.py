@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.widgets import Static
 
-from neurosys.report import num
+from neurosys.run.report import num
 from neurosys.tui.widgets.base import WorkspaceView
 from neurosys.workspace import keys
 

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from neurosys.config import SystemConfig
-from neurosys.commands import validate_command
-from neurosys.control import CommandReader
-from neurosys.runner import ComponentRunner
-from neurosys.rundir import make_run_dir, setup_logging, teardown_logging
-from neurosys.storage import RunStore
-from neurosys.wiring import LOCAL, Components, Factories, build_components
+from neurosys.run.commands import validate_command
+from neurosys.run.control import CommandReader
+from neurosys.run.runner import ComponentRunner
+from neurosys.run.rundir import make_run_dir, setup_logging, teardown_logging
+from neurosys.run.storage import RunStore
+from neurosys.run.wiring import LOCAL, Components, Factories, build_components
 from neurosys.workspace import keys
 from neurosys.workspace.protocol import WorkspaceLike
 
@@ -75,7 +75,7 @@ class System:
         run_dir: the run directory; default: a new ``<run_root>/<timestamp>``.
         console_log: also log to the console (rich, on stderr).
         factories: where the components that may run elsewhere come from
-            (``neurosys.wiring.Factories``; ``LOCAL``: all here).
+            (``neurosys.run.wiring.Factories``; ``LOCAL``: all here).
 
     A subclass that runs its components elsewhere (``neurosys.cluster``) overrides the hooks
     ``_open_workspace`` (which workspace the run talks through), ``_start_elsewhere`` (what
@@ -331,7 +331,7 @@ class System:
                 except Exception:
                     pass
         if self.summary is not None and self.run_dir is not None:
-            from neurosys.report import format_summary
+            from neurosys.run.report import format_summary
 
             (self.run_dir / "summary.txt").write_text(format_summary(self.summary),
                                                       encoding="utf-8")
@@ -491,7 +491,7 @@ class System:
         if self.summary is None:
             self._publish_status("stopping")
             return
-        from neurosys.report import progress_line
+        from neurosys.run.report import progress_line
 
         self._publish_status("stopped", summary=progress_line(self.summary),
                              stop_reason=self.stop_reason)

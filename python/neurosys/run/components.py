@@ -1,5 +1,5 @@
 """The interfaces of the system's components: what the orchestrator (``neurosys.System``, through
-``neurosys.wiring``) and the agents call on each one, as ``typing.Protocol`` classes.
+``neurosys.run.wiring``) and the agents call on each one, as ``typing.Protocol`` classes.
 
 The concrete classes (``snn.NeuromorphicNetwork``, ``soup.SoupDriver``, ``llm.LLM``, ...) satisfy
 them structurally; so do the Ray run's stand-ins for a component in another process
@@ -144,7 +144,7 @@ class AgentsComponent(Protocol):
     def tick(self) -> None: ...
 
     def submit(self, command: str | dict[str, Any], **args: Any) -> None:
-        """Queue a command (``neurosys.commands``, receiver "agents") from any thread."""
+        """Queue a command (``neurosys.run.commands``, receiver "agents") from any thread."""
         ...
 
     def close(self) -> None: ...

@@ -1,12 +1,12 @@
 """Build each component of a System from its config section: the composition root. Each field
-of ``Components`` is typed by its interface (``neurosys.components``, docs/components.md).
+of ``Components`` is typed by its interface (``neurosys.run.components``, docs/components.md).
 
 Where a component comes from is the caller's choice (``Factories``): ``LOCAL`` builds every one
 in this process; a run spread over processes or hosts (``neurosys.cluster``) passes factories
 that return proxies of its components elsewhere. This module knows nothing of how they are reached.
 
 A component's classes are imported when it is built, not when this module is: ``import neurosys``
-and ``neurosys.system`` stay free of torch, llama.cpp and web3 (they load in the component
+and ``neurosys.run.system`` stay free of torch, llama.cpp and web3 (they load in the component
 packages). A component whose package cannot be imported is left out (and reported), never
 replaced by a stand-in; any other construction error is raised."""
 
@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from neurosys.components import (AgentsComponent, EconomyComponent, LedgerComponent, LLMComponent,
+from neurosys.run.components import (AgentsComponent, EconomyComponent, LedgerComponent, LLMComponent,
                                  NetworkComponent, SharedModel, SoupComponent, SoupControl,
                                  SoupEngine)
 from neurosys.config import SystemConfig
 from neurosys.workspace.protocol import WorkspaceLike
 
 if TYPE_CHECKING:
-    from neurosys.storage import RunStore
+    from neurosys.run.storage import RunStore
 
 __all__ = ["Components", "Factories", "LOCAL", "build_components"]
 
