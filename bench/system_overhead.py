@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from neurosys.config import SystemConfig
-from neurosys.storage import RunStore
-from neurosys.system import System
+from neurosys.run.storage import RunStore
+from neurosys.run.system import System
 
 MONITOR = """
 import asyncio, sys

@@ -38,7 +38,7 @@ def workspace():
 @pytest.fixture
 def store(tmp_path):
     """A run store in the test's own folder."""
-    from neurosys.storage import RunStore
+    from neurosys.run.storage import RunStore
 
     s = RunStore(tmp_path / "run.sqlite", batch_interval=0.01)
     yield s

@@ -39,7 +39,7 @@ def test_unknown_device_names_the_argument(bad):
 
 def test_lazy_public_names():
     assert "Workspace" in neurosys.__all__ and "RunStore" in neurosys.__all__
-    assert neurosys.RunStore is __import__("neurosys.storage").storage.RunStore
+    assert neurosys.RunStore is __import__("neurosys.run.storage").run.storage.RunStore
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         neurosys.nope  # noqa: B018
 

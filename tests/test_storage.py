@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from neurosys.storage import STORE_SCHEMA_VERSION, RunStore
+from neurosys.run.storage import STORE_SCHEMA_VERSION, RunStore
 
 
 def test_insert_flush_query(tmp_path):
@@ -121,7 +121,7 @@ def test_sigkill_loses_at_most_unflushed_batch(tmp_path):
     marker = tmp_path / "flushed"
     script = textwrap.dedent(f"""
         import sys
-        from neurosys.storage import RunStore
+        from neurosys.run.storage import RunStore
         store = RunStore({str(db)!r}, batch_interval=0.01)
         store.create_table("t", "i INTEGER", component="test")
         i = 0

@@ -85,8 +85,8 @@ void register_snn(py::module_& m) {
   }, py::arg("tau_pre"), py::arg("tau_post"), py::arg("A_plus"), py::arg("A_minus"), py::arg("w_min"),
         py::arg("w_max"), "Raise ValueError naming the first STDP parameter the engine would refuse.");
   py::class_<Network>(s, "Network")
-      .def(py::init([](double dt, std::uint64_t seed, int threads, const std::string& device) {
-             auto net = std::make_unique<Network>(dt, seed, threads,
+      .def(py::init([](double dt, std::uint64_t seed, std::int64_t threads, const std::string& device) {
+             auto net = std::make_unique<Network>(dt, seed, neurosys::narrow<int>(neurosys::snn::limits::threads, threads),
                                                   neurosys::resolve_device(device.c_str(), "device"));
              net->set_auto_device(device == "auto");
              return net;

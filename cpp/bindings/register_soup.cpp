@@ -71,10 +71,7 @@ void set_locked(SoupHandle& h, T value) {
   (h.soup.*Set)(value);
 }
 
-int check_threads(int threads) {
-  if (threads < 0) throw std::invalid_argument("threads must be >= 0 (0 = all), got " + std::to_string(threads));
-  return threads;
-}
+int check_threads(int threads) { return int(check(limits::threads, std::int64_t{threads})); }
 
 }  // namespace
 
@@ -86,33 +83,36 @@ void register_soup(py::module_& m) {
   s.attr("ORIGIN_PRIMORDIAL") = kOriginPrimordial;
   s.attr("ORIGIN_MUTATION") = kOriginMutation;
   s.def("limits", [] { return as_table(limits::kAll); },
-        "The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}.");
+        "The engine's parameters: {name: (lo, hi, lo_open, hi_open, multiple_of, default, unit, note)}.");
 
   py::class_<SoupHandle>(s, "Soup")
-      .def(py::init([](const std::string& language, std::uint64_t size, int program_length,
+      // Integers arrive as int64 and are narrowed against their limit, so a negative size or a
+      // huge length is reported as the caller wrote it (pybind11 would refuse the whole call).
+      .def(py::init([](const std::string& language, std::int64_t size, std::int64_t program_length,
                        std::uint64_t seed, double mutation_rate, std::int64_t max_steps,
                        const std::string& rng, bool heads_from_tape, const std::string& device,
-                       int threads, bool provenance) {
+                       std::int64_t threads, bool provenance) {
              SoupConfig c;
              c.language = parse_language(language);
-             c.size = size;
-             c.program_length = program_length;
+             c.size = narrow<std::uint64_t>(limits::size, size);
+             c.program_length = narrow<int>(limits::program_length, program_length);
              c.seed = seed;
              c.mutation_rate = mutation_rate;
              c.max_steps = max_steps;
              c.rng = parse_rng(rng);
              c.heads_from_tape = heads_from_tape;
              c.device = resolve_device(device.c_str(), "device");
-             c.threads = threads;
+             c.threads = narrow<int>(limits::threads, threads);
              c.provenance = provenance;
-             validate(c);
-             py::gil_scoped_release release;
+             py::gil_scoped_release release;  // the engine checks the configuration
              return new SoupHandle(c);
            }),
-           py::arg("language") = "bff", py::arg("size") = 1u << 17, py::arg("program_length") = 64,
-           py::arg("seed") = 0, py::arg("mutation_rate") = 1.0 / 4096.0, py::arg("max_steps") = 8192,
-           py::arg("rng") = "default", py::arg("heads_from_tape") = false, py::arg("device") = "auto",
-           py::arg("threads") = 0, py::arg("provenance") = false)
+           py::arg("language") = "bff", py::arg("size") = std::int64_t(limits::size.fallback),
+           py::arg("program_length") = std::int64_t(limits::program_length.fallback), py::arg("seed") = 0,
+           py::arg("mutation_rate") = limits::mutation_rate.fallback,
+           py::arg("max_steps") = std::int64_t(limits::max_steps.fallback), py::arg("rng") = "default",
+           py::arg("heads_from_tape") = false, py::arg("device") = "auto",
+           py::arg("threads") = std::int64_t(limits::threads.fallback), py::arg("provenance") = false)
       .def(
           "run",
           [](SoupHandle& h, std::int64_t epochs) {

@@ -1,9 +1,11 @@
-// The accepted range of an engine parameter, and the one check that enforces it. Each engine
-// keeps its table of ranges (snn/limits.hpp, soup/limits.hpp) as the only home of those rules:
-// the engine checks every value against it (it must be safe on its own), and the bindings hand
-// the table to Python (`_core.snn.limits()`), where config.py checks the keys that feed an
-// engine against the same rules. A value outside its range throws std::invalid_argument naming
-// the parameter and the range; the bindings turn it into ValueError.
+// The accepted range and the default of an engine parameter, and the one check that enforces a
+// range. Each engine keeps its table (snn/limits.hpp, soup/limits.hpp) as the only home of those
+// rules and defaults: the engine checks every value against it (it must be safe on its own), and
+// the bindings hand the table to Python (`_core.snn.limits()`), where config.py takes its
+// defaults and checks the keys that feed an engine against the same rules. Python's own ranges
+// are checked by this same code too (`_core.check_range`), so the check and its message exist
+// once. A value outside its range throws std::invalid_argument naming the parameter (or the
+// label the caller knows it by) and the range; the bindings turn it into ParameterError.
 #pragma once
 #include <charconv>
 #include <cmath>
@@ -26,6 +28,7 @@ struct Limit {
   double multiple_of = 0;  // 2: even numbers only (integers)
   const char* unit = "";   // after the range in messages
   const char* note = "";   // after the range in messages, e.g. "(0 = all)"
+  double fallback = std::numeric_limits<double>::quiet_NaN();  // the default; NaN: none
 
   constexpr explicit Limit(const char* name_) : name(name_) {}
   constexpr Limit at_least(double v) const { return with_lo(v, false); }
@@ -35,6 +38,7 @@ struct Limit {
   constexpr Limit even() const { Limit l = *this; l.multiple_of = 2; return l; }
   constexpr Limit in_unit(const char* u) const { Limit l = *this; l.unit = u; return l; }
   constexpr Limit noted(const char* n) const { Limit l = *this; l.note = n; return l; }
+  constexpr Limit by_default(double v) const { Limit l = *this; l.fallback = v; return l; }
 
  private:
   constexpr Limit with_lo(double v, bool open) const { Limit l = *this; l.lo = v; l.lo_open = open; return l; }
@@ -74,18 +78,31 @@ inline bool within(const Limit& l, double x) {
   return l.multiple_of == 0 || std::fmod(x, l.multiple_of) == 0;
 }
 
-// Returns x, or throws std::invalid_argument "<name> must be <range>, got <x>".
-inline double check(const Limit& l, double x) {
-  if (!within(l, x))
-    throw std::invalid_argument(std::string(l.name) + " must be " + range_text(l, false) + ", got " +
-                                number_text(x));
+// Throws std::invalid_argument "<label> must be <range>, got <value_text>".
+[[noreturn]] inline void out_of_range(const Limit& l, bool integer, const std::string& value_text,
+                                      const char* label = nullptr) {
+  throw std::invalid_argument(std::string(label ? label : l.name) + " must be " + range_text(l, integer) +
+                              ", got " + value_text);
+}
+
+// Returns x, or throws naming the parameter (or `label`, the name the caller's user wrote).
+inline double check(const Limit& l, double x, const char* label = nullptr) {
+  if (!within(l, x)) out_of_range(l, false, number_text(x), label);
   return x;
 }
-inline std::int64_t check(const Limit& l, std::int64_t x) {
-  if (!within(l, static_cast<double>(x)))
-    throw std::invalid_argument(std::string(l.name) + " must be " + range_text(l, true) + ", got " +
-                                std::to_string(x));
+inline std::int64_t check(const Limit& l, std::int64_t x, const char* label = nullptr) {
+  if (!within(l, static_cast<double>(x))) out_of_range(l, true, std::to_string(x), label);
   return x;
+}
+
+// x as the narrower integer type T, which holds every value of the limit's range: a value T
+// cannot hold is outside the range, and is reported as the caller gave it.
+template <class T>
+T narrow(const Limit& l, std::int64_t x) {
+  bool fits = x >= std::int64_t(std::numeric_limits<T>::min());
+  if constexpr (sizeof(T) < sizeof(std::int64_t)) fits = fits && x <= std::int64_t(std::numeric_limits<T>::max());
+  if (!fits) out_of_range(l, true, std::to_string(x));
+  return T(x);
 }
 
 // Checks several values against their limits, in order (the first bad one is named).
@@ -93,12 +110,15 @@ inline void check_all(std::initializer_list<std::pair<const Limit&, double>> val
   for (const auto& [limit, x] : values) check(limit, x);
 }
 
-// A table as plain data for the bindings: name -> (lo, hi, lo_open, hi_open, multiple_of).
-using LimitTable = std::map<std::string, std::tuple<double, double, bool, bool, double>>;
+// A table as plain data for the bindings:
+// name -> (lo, hi, lo_open, hi_open, multiple_of, default, unit, note).
+using LimitRow = std::tuple<double, double, bool, bool, double, double, std::string, std::string>;
+using LimitTable = std::map<std::string, LimitRow>;
 template <std::size_t N>
 LimitTable as_table(const Limit (&limits)[N]) {
   LimitTable t;
-  for (const Limit& l : limits) t[l.name] = {l.lo, l.hi, l.lo_open, l.hi_open, l.multiple_of};
+  for (const Limit& l : limits)
+    t[l.name] = {l.lo, l.hi, l.lo_open, l.hi_open, l.multiple_of, l.fallback, l.unit, l.note};
   return t;
 }
 

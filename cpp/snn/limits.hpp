@@ -1,15 +1,19 @@
-// The accepted range of every numeric parameter of the spiking network engine, in the engine's
+// The accepted range (and, where one exists, the default) of every numeric parameter of the
+// spiking network engine and of its preset network (snn.NeuromorphicNetwork), in the engine's
 // own units (seconds, ohms, volts; delays, durations and sampling intervals in steps). The
-// network checks each value against this table, and `_core.snn.limits()` hands it to Python, so
-// the rule for a parameter is written here only.
+// network checks each value against this table, and `_core.snn.limits()` hands it to Python
+// (the Network class, the preset and the configuration), so the rule and the default of a
+// parameter are written here only.
 #pragma once
 #include "common/limits.hpp"
 
 namespace neurosys::snn::limits {
 
-inline constexpr Limit dt = Limit("dt").above(0).at_most(0.01).in_unit("s");
+inline constexpr Limit dt = Limit("dt").above(0).at_most(0.01).in_unit("s").by_default(1e-4);
 inline constexpr Limit threads = Limit("threads").at_least(1).at_most(1024);
 inline constexpr Limit n = Limit("n").at_least(0).at_most(2147483648.0);
+// the preset network: at least one excitatory and one inhibitory neuron
+inline constexpr Limit n_neurons = Limit("n_neurons").at_least(2).at_most(2147483648.0).by_default(1000);
 // neuron parameters
 inline constexpr Limit tau_m = Limit("tau_m").above(0).in_unit("s");
 inline constexpr Limit R_m = Limit("R_m").above(0).in_unit("ohm");
@@ -43,6 +47,6 @@ inline constexpr Limit kAll[] = {dt,      threads, n,       tau_m,    R_m,      
                                  v_reset, t_ref,   tau_syn, E_syn,    rate,     p,      weight,
                                  delay,   n_synapses, weight_std, delay_mean, delay_std, delay_min,
                                  tau_pre, tau_post, A_plus,  A_minus,  w_min,  w_max,
-                                 every,   duration};
+                                 every,   duration, n_neurons};
 
 }  // namespace neurosys::snn::limits

@@ -29,7 +29,7 @@ Soup::Soup(const SoupConfig& config) : config_(config) {
   perm_.resize(n);
   ops_.assign(n / 2, 0);
   std::iota(perm_.begin(), perm_.end(), 0u);
-  set_mutation_rate(config_.mutation_rate);
+  apply_mutation_rate(config_.mutation_rate);
   std::uint8_t* p = programs_.data();
   if (config_.rng == RngMode::Cubff) {
     const std::uint64_t s0 = cubff_seed(config_.seed, 0);
@@ -45,10 +45,9 @@ Soup::Soup(const SoupConfig& config) : config_(config) {
   }
 }
 
-void Soup::set_mutation_rate(double rate) {
-  SoupConfig c = config_;
-  c.mutation_rate = rate;
-  validate(c);
+void Soup::set_mutation_rate(double rate) { apply_mutation_rate(check(limits::mutation_rate, rate)); }
+
+void Soup::apply_mutation_rate(double rate) {
   config_.mutation_rate = rate;
   const int len = 2 * config_.program_length;
   no_mut_.assign(std::size_t(len) + 1, 0);

@@ -6,20 +6,21 @@
 
 #include "common/device.hpp"
 #include "soup/epoch_kernel.hpp"
+#include "soup/limits.hpp"
 
 namespace neurosys::soup {
 
 struct SoupConfig {
   Language language = Language::BFF;
-  std::uint64_t size = 1u << 17;
-  int program_length = 64;
+  std::uint64_t size = std::uint64_t(limits::size.fallback);
+  int program_length = int(limits::program_length.fallback);
   std::uint64_t seed = 0;
-  double mutation_rate = 1.0 / 4096.0;
-  std::int64_t max_steps = 8192;
+  double mutation_rate = limits::mutation_rate.fallback;
+  std::int64_t max_steps = std::int64_t(limits::max_steps.fallback);
   RngMode rng = RngMode::Default;
   bool heads_from_tape = false;
   Device device = Device::CPU;
-  int threads = 0;  // 0: OpenMP's default
+  int threads = int(limits::threads.fallback);  // 0: OpenMP's default
   bool provenance = false;  // an origin tag per byte (kOriginPrimordial at the start)
 };
 
@@ -47,6 +48,7 @@ class Soup {
   void set_threads(int threads);
 
  private:
+  void apply_mutation_rate(double rate);  // the tables of a checked rate
   void next_permutation(std::uint64_t epoch);
   EpochArgs epoch_args(std::uint64_t epoch);
   std::uint64_t run_cpu(std::uint64_t epochs);

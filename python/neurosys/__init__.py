@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "Workspace": "neurosys.workspace",
     "GlobalWorkspace": "neurosys.workspace",
-    "RunStore": "neurosys.storage",
+    "RunStore": "neurosys.run.storage",
     "units": "neurosys.units",
     "snn": "neurosys.snn",
     "soup": "neurosys.soup",
@@ -30,7 +30,7 @@ _EXPORTS: dict[str, str] = {
     "Agent": "neurosys.agents",
     "AgentManager": "neurosys.agents",
     "Ledger": "neurosys.ledger",
-    "System": "neurosys.system",
+    "System": "neurosys.run.system",
     "SystemConfig": "neurosys.config",
     "CoreError": "neurosys.errors",
 }
@@ -61,6 +61,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from neurosys.llm import LLMIntegration
     from neurosys.snn import NeuromorphicNetwork
     from neurosys.soup import EvolutionaryDynamics, Soup
-    from neurosys.storage import RunStore
-    from neurosys.system import System
+    from neurosys.run.storage import RunStore
+    from neurosys.run.system import System
     from neurosys.workspace import GlobalWorkspace, Workspace

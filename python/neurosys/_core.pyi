@@ -21,6 +21,12 @@ def cuda_device_count() -> int:
     """Number of usable CUDA devices (0 in a CPU-only build or without a GPU)."""
 def resolve_device(device: str) -> str:
     """Resolve 'auto' | 'cpu' | 'cuda' to the backend that will run."""
+def check_range(name: str, value: typing.Any, lo: float, hi: float, lo_open: bool, hi_open: bool, multiple_of: float, unit: str = '', note: str = '') -> None:
+    """Raise ParameterError '<name> must be <range>, got <value>' when an int or float is outside
+    the range.
+    """
+def range_text(lo: float, hi: float, lo_open: bool, hi_open: bool, multiple_of: float, unit: str = '', note: str = '', integer: bool = False) -> str:
+    """The range as check_range's message writes it: 'in (0, 0.01] s', 'finite and >= 0'."""
 
 class workspace:  # the submodule neurosys._core.workspace (a class only in stubs)
     """Lock-free shared-memory workspace core"""
@@ -113,8 +119,10 @@ class soup:  # the submodule neurosys._core.soup (a class only in stubs)
     ORIGIN_PRIMORDIAL: int
     ORIGIN_MUTATION: int
     @staticmethod
-    def limits() -> dict[str, tuple[float, float, bool, bool, float]]:
-        """The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}."""
+    def limits() -> dict[str, tuple[float, float, bool, bool, float, float, str, str]]:
+        """The engine's parameters: {name: (lo, hi, lo_open, hi_open, multiple_of, default, unit,
+        note)}.
+        """
 
     class Soup:
         def __init__(self, language: str = 'bff', size: int = 131072, program_length: int = 64, seed: int = 0, mutation_rate: float = 0.000244140625, max_steps: int = 8192, rng: str = 'default', heads_from_tape: bool = False, device: str = 'auto', threads: int = 0, provenance: bool = False) -> None: ...
@@ -173,7 +181,7 @@ class soup:  # the submodule neurosys._core.soup (a class only in stubs)
 class snn:  # the submodule neurosys._core.snn (a class only in stubs)
     """Spiking network engine: conductance LIF, CSR synapses, STDP"""
     @staticmethod
-    def limits() -> dict[str, tuple[float, float, bool, bool, float]]:
+    def limits() -> dict[str, tuple[float, float, bool, bool, float, float, str, str]]:
         """The engine's accepted ranges: {name: (lo, hi, lo_open, hi_open, multiple_of)}."""
     @staticmethod
     def check_stdp(tau_pre: float, tau_post: float, A_plus: float, A_minus: float, w_min: float, w_max: float) -> None:

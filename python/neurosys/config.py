@@ -2,9 +2,12 @@
 
 Every key has a default, a type, a documented meaning and a valid range; `neurosys config --show`
 prints them all as a commented TOML file that is itself a valid configuration. Unknown sections,
-unknown keys and bad values raise ``ValueError`` naming the key (``network.dt``), so a typo never
-silently falls back to a default. A key that feeds an engine parameter takes that parameter's
-rule from the engine (``feeds=``: ``neurosys.limits.engine_limit``); the others keep theirs here.
+unknown keys and bad values raise ``ParameterError`` (a ValueError) naming the key
+(``network.dt``), so a typo never silently falls back to a default. A key that feeds an engine
+parameter has that parameter's name, and takes its rule and (unless the system wants another)
+its default from the engine's table (``_engine_key``: ``neurosys.limits``); the others keep
+theirs here. Each value is checked once, when its section is made (or when ``override`` sets it);
+the checked ``SystemConfig`` is what the rest of the run is handed.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from neurosys import _core
-from neurosys.limits import Limit, check_range, engine_limit, range_text
+from neurosys.errors import ParameterError
+from neurosys.limits import Limit, check_range, engine_default, engine_limit, range_text
 
 __all__ = ["SystemConfig", "SystemSection", "NetworkSection", "SoupSection", "LLMSection",
            "AgentsSection", "LedgerSection", "TUISection", "ClusterSection", "load_config"]
@@ -31,13 +35,32 @@ def _key(doc: str, *, lo: float = -math.inf, hi: float = math.inf, lo_open: bool
     return {"doc": doc, "limit": Limit(lo, hi, lo_open), "choices": choices, "feeds": feeds}
 
 
+def _engine_key(doc: str, engine: str, name: str, kind: type, default: Any = None) -> Any:
+    """A key that feeds engine parameter ``name`` (and has its name): the engine's rule, and
+    the engine's default unless ``default`` is given (the system's own choice)."""
+    value = engine_default(engine, name, kind) if default is None else default
+    return field(default=value, metadata=_key(doc, feeds=(engine, name)))
+
+
 def _limit(f: dataclasses.Field) -> Limit:
     feeds = f.metadata["feeds"]
     return engine_limit(*feeds) if feeds else f.metadata["limit"]
 
 
+class _Section:
+    """A section checks each of its values once, when it is made."""
+
+    SECTION = ""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            setattr(self, f.name, _check_value(self.SECTION, f, getattr(self, f.name)))
+
+
 @dataclass
-class SystemSection:
+class SystemSection(_Section):
+    SECTION = "system"
+
     duration: float = field(default=20.0, metadata=_key(
         "wall-clock seconds `neurosys run` lasts; 0 runs until stopped (Ctrl-C, SIGTERM, UI quit)",
         lo=0.0))
@@ -52,20 +75,21 @@ class SystemSection:
         "seconds between two snapshots of the workspace to the run directory", lo=0.0, lo_open=True))
     log_level: str = field(default="INFO", metadata=_key(
         "console and run-store log level", choices=("DEBUG", "INFO", "WARNING", "ERROR")))
-    target_rate_hz: float = field(default=10.0, metadata=_key(
+    rate_hz: float = field(default=10.0, metadata=_key(
         "initial target of the population mean rate (Hz), published in system/targets", lo=0.0))
-    target_complexity: float = field(default=0.5, metadata=_key(
+    complexity: float = field(default=0.5, metadata=_key(
         "initial target of the soup's high-order entropy, published in system/targets", lo=0.0))
 
 
 @dataclass
-class NetworkSection:
+class NetworkSection(_Section):
+    SECTION = "network"
+
     enabled: bool = field(default=True, metadata=_key("run the spiking network"))
-    n_neurons: int = field(default=1000, metadata=_key("neurons in the network",
-                                                       feeds=("preset", "n_neurons")))
+    n_neurons: int = _engine_key("neurons in the network", "snn", "n_neurons", int)
     connection_prob: float = field(default=0.1, metadata=_key(
         "probability of a synapse between two neurons", feeds=("snn", "p")))
-    dt: float = field(default=1e-4, metadata=_key("integration step (s)", feeds=("snn", "dt")))
+    dt: float = _engine_key("integration step (s)", "snn", "dt", float)
     chunk: float = field(default=0.05, metadata=_key(
         "simulated seconds per step of the network thread", lo=0.0, hi=10.0, lo_open=True))
     device: str = field(default="auto", metadata=_key("where the network runs",
@@ -73,16 +97,17 @@ class NetworkSection:
 
 
 @dataclass
-class SoupSection:
+class SoupSection(_Section):
+    SECTION = "soup"
+
     enabled: bool = field(default=True, metadata=_key("run the primordial soup"))
     language: str = field(default="bff", metadata=_key("program language",
                                                        choices=_core.soup.LANGUAGES))
-    n_programs: int = field(default=4096, metadata=_key(
-        "programs in the soup (an even number: programs interact in pairs)", feeds=("soup", "size")))
-    program_size: int = field(default=64, metadata=_key("bytes per program",
-                                                        feeds=("soup", "program_length")))
-    mutation_rate: float = field(default=0.00024, metadata=_key(
-        "per-byte mutation probability per epoch", feeds=("soup", "mutation_rate")))
+    size: int = _engine_key("programs in the soup (an even number: programs interact in pairs)",
+                            "soup", "size", int, default=4096)  # the engine's 2^17 is a research soup
+    program_length: int = _engine_key("bytes per program", "soup", "program_length", int)
+    mutation_rate: float = _engine_key("per-byte mutation probability per epoch", "soup",
+                                       "mutation_rate", float)
     epochs_per_step: int = field(default=4, metadata=_key(
         "epochs per step of the soup thread", lo=1))
     metrics_every: int = field(default=8, metadata=_key(
@@ -92,7 +117,9 @@ class SoupSection:
 
 
 @dataclass
-class LLMSection:
+class LLMSection(_Section):
+    SECTION = "llm"
+
     enabled: bool = field(default=True, metadata=_key("run the LLM integration loop"))
     model: str = field(default="", metadata=_key(
         "GGUF path, Ollama name or http(s) URL; empty: the bundled SmolLM2-135M-Instruct"))
@@ -104,7 +131,9 @@ class LLMSection:
 
 
 @dataclass
-class AgentsSection:
+class AgentsSection(_Section):
+    SECTION = "agents"
+
     enabled: bool = field(default=True, metadata=_key("run the agent manager"))
     tick_interval: float = field(default=0.5, metadata=_key(
         "seconds between two agent-manager ticks", lo=0.0, lo_open=True))
@@ -125,20 +154,26 @@ class AgentsSection:
 
 
 @dataclass
-class LedgerSection:
+class LedgerSection(_Section):
+    SECTION = "ledger"
+
     enabled: bool = field(default=True, metadata=_key("run the token ledger and the economy"))
     chain: str = field(default="embedded", metadata=_key(
         "\"embedded\" (in-process EVM) or the http(s) URL of a JSON-RPC node"))
 
 
 @dataclass
-class TUISection:
+class TUISection(_Section):
+    SECTION = "tui"
+
     refresh_hz: float = field(default=4.0, metadata=_key(
         "frames per second of the terminal monitor", lo=0.0, hi=60.0, lo_open=True))
 
 
 @dataclass
-class ClusterSection:
+class ClusterSection(_Section):
+    SECTION = "cluster"
+
     address: str = field(default="", metadata=_key(
         "Ray cluster address for `neurosys run --ray` and `neurosys sweep`; empty: a local cluster"))
     redis_url: str = field(default="", metadata=_key(
@@ -165,41 +200,52 @@ _SECTIONS: dict[str, type] = {
 
 
 def _check_value(section: str, f: dataclasses.Field, value: Any) -> Any:
-    """Return ``value`` converted to the field's type, or raise ValueError naming the key."""
+    """Return ``value`` converted to the field's type, or raise ParameterError naming the key."""
     name = f"{section}.{f.name}"
     kind = type(f.default)
     if kind is bool:
         if not isinstance(value, bool):
-            raise ValueError(f"{name} must be true or false, got {value!r}")
+            raise ParameterError(f"{name} must be true or false, got {value!r}")
     elif kind is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{name} must be an integer, got {value!r}")
+            raise ParameterError(f"{name} must be an integer, got {value!r}")
     elif kind is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
+            raise ParameterError(f"{name} must be a finite number, got {value!r}")
         value = float(value)
     elif kind is str:
         if not isinstance(value, str):
-            raise ValueError(f"{name} must be a string, got {value!r}")
+            raise ParameterError(f"{name} must be a string, got {value!r}")
     choices = f.metadata["choices"]
     if choices is not None and value not in choices:
         accepted = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {accepted}, got {value!r}")
+        raise ParameterError(f"{name} must be one of {accepted}, got {value!r}")
     if kind in (int, float):
         check_range(name, value, _limit(f))
     return value
 
 
-def _build_section(section: str, values: Any) -> Any:
-    cls = _SECTIONS[section]
-    if not isinstance(values, dict):
-        raise ValueError(f"[{section}] must be a table of keys, got {values!r}")
-    known = {f.name: f for f in fields(cls)}
-    for key in values:
-        if key not in known:
-            raise ValueError(f"unknown key {section}.{key}; [{section}] accepts: "
+# Keys that took the name their value has downstream (#23): a file with the old name is told the new one.
+_RENAMED = {"soup.n_programs": "soup.size", "soup.program_size": "soup.program_length",
+            "system.target_rate_hz": "system.rate_hz", "system.target_complexity": "system.complexity"}
+
+
+def _field(section: str, key: str) -> dataclasses.Field:
+    known = {f.name: f for f in fields(_SECTIONS[section])}
+    if key not in known:
+        renamed = _RENAMED.get(f"{section}.{key}")
+        hint = f" (renamed to {renamed})" if renamed else ""
+        raise ParameterError(f"unknown key {section}.{key}{hint}; [{section}] accepts: "
                              f"{', '.join(sorted(known))}")
-    return cls(**{k: _check_value(section, known[k], v) for k, v in values.items()})
+    return known[key]
+
+
+def _build_section(section: str, values: Any) -> Any:
+    if not isinstance(values, dict):
+        raise ParameterError(f"[{section}] must be a table of keys, got {values!r}")
+    for key in values:
+        _field(section, key)
+    return _SECTIONS[section](**values)  # the section checks each value
 
 
 @dataclass
@@ -217,24 +263,22 @@ class SystemConfig:
     cluster: ClusterSection = field(default_factory=ClusterSection)
 
     def __post_init__(self) -> None:
-        self.validate()
+        for section, cls in _SECTIONS.items():  # each section checked its values when made
+            if not isinstance(getattr(self, section), cls):
+                raise ParameterError(f"[{section}] must be a {cls.__name__}")
 
     def validate(self) -> None:
         """Re-check every value (after attributes were set by hand)."""
         for section in _SECTIONS:
-            obj = getattr(self, section)
-            if not isinstance(obj, _SECTIONS[section]):
-                raise ValueError(f"[{section}] must be a {_SECTIONS[section].__name__}")
-            for f in fields(obj):
-                setattr(obj, f.name, _check_value(section, f, getattr(obj, f.name)))
+            getattr(self, section).__post_init__()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SystemConfig:
         if not isinstance(data, dict):
-            raise ValueError(f"a configuration must be a table of sections, got {data!r}")
+            raise ParameterError(f"a configuration must be a table of sections, got {data!r}")
         for section in data:
             if section not in _SECTIONS:
-                raise ValueError(f"unknown section [{section}]; accepted: {', '.join(_SECTIONS)}")
+                raise ParameterError(f"unknown section [{section}]; accepted: {', '.join(_SECTIONS)}")
         return cls(**{s: _build_section(s, v) for s, v in data.items()})
 
     @classmethod
@@ -245,14 +289,15 @@ class SystemConfig:
         return {s: dataclasses.asdict(getattr(self, s)) for s in _SECTIONS}
 
     def override(self, dotted: dict[str, Any]) -> SystemConfig:
-        """A copy with ``{"system.duration": 5.0, ...}`` applied (validated)."""
-        data = self.to_dict()
+        """A copy with ``{"system.duration": 5.0, ...}`` applied; only the new values are checked
+        (the others were checked when this configuration was made)."""
+        copy = SystemConfig(**{s: _copy_section(getattr(self, s)) for s in _SECTIONS})
         for key, value in dotted.items():
-            section, _, name = key.partition(".")
+            section, _, name = key.partition(".") if isinstance(key, str) else ("", "", "")
             if section not in _SECTIONS or not name:
-                raise ValueError(f"override key must be 'section.key', got {key!r}")
-            data[section][name] = value
-        return SystemConfig.from_dict(data)
+                raise ParameterError(f"override key must be 'section.key', got {key!r}")
+            setattr(getattr(copy, section), name, _check_value(section, _field(section, name), value))
+        return copy
 
     def to_toml(self, *, comments: bool = True) -> str:
         """The configuration as TOML; with ``comments`` each key carries its documentation."""
@@ -266,6 +311,13 @@ class SystemConfig:
                 lines.append(f"{f.name} = {_toml_value(getattr(obj, f.name))}")
             lines.append("")
         return "\n".join(lines)
+
+
+def _copy_section(section: Any) -> Any:
+    """A section's copy, without checking its values again."""
+    copy = object.__new__(type(section))
+    copy.__dict__.update(section.__dict__)
+    return copy
 
 
 def _range_text(f: dataclasses.Field) -> str:
@@ -293,7 +345,7 @@ def read_toml(path: str | Path, what: str) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
+        raise ParameterError(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
 
 
 def load_config(path: str | Path | None = None) -> SystemConfig:

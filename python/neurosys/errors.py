@@ -1,4 +1,6 @@
 """The exceptions the native core raises: one base, ``CoreError``, and a subclass per condition.
+``ParameterError`` is also the project's answer to bad input at every public entry point
+(Python API, configuration, CLI, sweep file, NIR file): it names the argument and what is accepted.
 
 Defined here once; ``neurosys._core`` imports this module when it loads and raises these classes
 (cpp/bindings/errors.cpp). Each subclass also derives from the built-in exception that the core
@@ -17,7 +19,8 @@ class CoreError(Exception):
 
 
 class ParameterError(CoreError, ValueError):
-    """An argument or parameter the native core refused (out of range, wrong shape, unknown name)."""
+    """An argument or parameter that was refused (out of range, wrong type or shape, unknown
+    name), by the native core or by the Python layer in front of it."""
 
 
 class WorkspaceFullError(CoreError, RuntimeError):

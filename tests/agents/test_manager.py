@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from neurosys.agents import AgentManager
-from neurosys.commands import validate_command
+from neurosys.run.commands import validate_command
 
 
 def events_in_store(store):

@@ -73,6 +73,8 @@ def test_ray_run_runs_every_component_in_an_actor_and_stops(tmp_path, ray_cluste
     times = json.loads(run_info(run_dir / "run.db")["start_times"])
     assert 0 < times["ray"] < start and 0 < times["actors"] < start
     assert {"network", "soup", "agents"} <= set(times)
+    # "ready" once, when every actor runs (the driver's own start is not announced first)
+    assert len(re.findall(r"\bready [\d.]+ s after", (run_dir / "neurosys.log").read_text())) == 1
     steps = summary.split("steps", 1)[1].splitlines()[0]
     for component in ("network", "soup", "agents", "llm"):
         assert component in steps, summary

@@ -13,7 +13,7 @@ import pytest
 from neurosys.snn import Channel, Network
 from neurosys.snn.microcircuit import (FULL_NEURONS, POPULATIONS, derived_parameters,
                                        full_synapse_counts, microcircuit, psc_per_psp)
-from neurosys.snn.nir_io import from_nir, to_nir
+from neurosys.snn.nir_io import to_nir
 from neurosys.units import mV, ms, pA
 
 
@@ -148,7 +148,7 @@ def test_nir_export_names_the_per_synapse_delays_and_round_trips_uniform_ones(tm
 
     path = tmp_path / "mc.nir"
     nir.write(str(path), to_nir(mc.network))
-    back = from_nir(path, seed=1, threads=1)
+    back = Network.from_nir(path, seed=1, threads=1)
     assert list(back.groups) == list(POPULATIONS)
     for name in POPULATIONS:
         assert np.allclose(back.groups[name].I_inj, mc.populations[name].I_inj)
@@ -166,5 +166,5 @@ def test_nir_export_names_the_per_synapse_delays_and_round_trips_uniform_ones(tm
     for key in a:
         assert b[key][0] == pytest.approx(a[key][0], rel=1e-5) and b[key][1] == a[key][1]
     poisson = microcircuit(scale=0.01, seed=1, threads=1, delay_rel_std=0.0)
-    again = from_nir(to_nir(poisson.network), seed=1, threads=1)
+    again = Network.from_nir(poisson.network.to_nir(), seed=1, threads=1)
     assert again.groups["L4E"].drives == poisson.populations["L4E"].drives

@@ -62,6 +62,19 @@ def test_bad_sweep_files_are_named(tmp_path, text, match):
         load_sweep(write(tmp_path, text))
 
 
-def test_unknown_point_key_fails_the_point(ray_cluster, tmp_path):
-    cfg = write(tmp_path, f'experiment = "snn"\nout_dir = "{tmp_path / "o"}"\n[grid]\nneurons = [10]')
-    assert main(["sweep", str(cfg), "--no-progress"]) == 1
+@pytest.mark.parametrize("text, match", [
+    ('experiment = "snn"\n[grid]\nneurons = [10]', "snn points do not accept 'neurons'"),
+    ('experiment = "soup_transition"\n[grid]\nsize = [64, -5]', r"grid.size\[1\] must be an even number in \[2, "),
+    ('experiment = "soup_transition"\n[fixed]\nmutation_rate = 2\n[grid]\nseed = [1]', r"fixed.mutation_rate must be in \[0, 1\]"),
+    ('experiment = "snn"\n[[points]]\nn_neurons = 1', r"points\[0\].n_neurons must be in \[2, "),
+    ('experiment = "abiogenesis"\n[grid]\nseed = [1.5]\narm = ["none"]', r"grid.seed\[0\] must be an integer"),
+])
+def test_bad_points_are_refused_before_ray_starts(tmp_path, text, match, capsys):
+    """The sweep's points are checked where the file writes them, before any Ray task (#23)."""
+    from neurosys.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=match):
+        load_sweep(write(tmp_path, text))
+    out = tmp_path / "o"
+    assert main(["sweep", str(write(tmp_path, f'out_dir = "{out}"\n' + text)), "--no-progress"]) == 2
+    assert not out.exists()  # nothing ran

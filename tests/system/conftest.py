@@ -14,7 +14,7 @@ SMALL = {
     "system.log_level": "INFO",
     "network.n_neurons": 200,
     "network.chunk": 0.02,
-    "soup.n_programs": 256,
+    "soup.size": 256,
     "soup.epochs_per_step": 2,
     "soup.metrics_every": 4,
     "llm.interval": 0.5,

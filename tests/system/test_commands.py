@@ -1,4 +1,4 @@
-"""The one command check (neurosys.commands) as the system and its agent manager apply it: what
+"""The one command check (neurosys.run.commands) as the system and its agent manager apply it: what
 each accepts, how arguments are normalised, and the errors the UI shows as acknowledgements."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from neurosys.commands import COMMANDS, ROLES, validate_command
-from neurosys.control import send_command
+from neurosys.run.commands import COMMANDS, ROLES, validate_command
+from neurosys.run.control import send_command
 from neurosys.workspace import Workspace
 
 

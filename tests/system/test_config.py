@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import re
 import tomllib
 
 import pytest
@@ -60,8 +61,8 @@ def test_invalid_toml_and_missing_file(tmp_path):
 
 
 def test_override_validates():
-    cfg = SystemConfig().override({"system.duration": 5, "soup.n_programs": 64})
-    assert cfg.system.duration == 5.0 and cfg.soup.n_programs == 64
+    cfg = SystemConfig().override({"system.duration": 5, "soup.size": 64})
+    assert cfg.system.duration == 5.0 and cfg.soup.size == 64
     with pytest.raises(ValueError, match="system.duration"):
         SystemConfig().override({"system.duration": -1})
     with pytest.raises(ValueError, match="section.key"):
@@ -73,12 +74,12 @@ def test_cli_config_show_and_check(tmp_path):
                          capture_output=True, text=True, check=True).stdout
     assert SystemConfig.from_dict(tomllib.loads(out)) == SystemConfig()
     bad = tmp_path / "bad.toml"
-    bad.write_text("[soup]\nn_programs = -4\n")
+    bad.write_text("[soup]\nsize = -4\n")
     proc = subprocess.run([sys.executable, "-m", "neurosys", "config", "--check", str(bad)],
                           capture_output=True, text=True)
-    assert proc.returncode == 2 and "soup.n_programs" in proc.stderr
+    assert proc.returncode == 2 and "soup.size" in proc.stderr
     good = tmp_path / "good.toml"
-    good.write_text("[soup]\nn_programs = 128\n")
+    good.write_text("[soup]\nsize = 128\n")
     proc = subprocess.run([sys.executable, "-m", "neurosys", "config", "--check", str(good)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
@@ -95,14 +96,52 @@ def test_docs_list_every_default():
 
 @pytest.mark.parametrize("key, engine, parameter", [
     ("network.dt", "snn", "dt"), ("network.connection_prob", "snn", "p"),
-    ("soup.n_programs", "soup", "size"), ("soup.program_size", "soup", "program_length"),
+    ("soup.size", "soup", "size"), ("soup.program_length", "soup", "program_length"),
     ("soup.mutation_rate", "soup", "mutation_rate"),
 ])
 def test_keys_that_feed_an_engine_take_its_rule(key, engine, parameter):
-    from neurosys import _core
+    from neurosys.errors import ParameterError
+    from neurosys.limits import engine_limit, range_text
 
-    _, hi, *_ = getattr(_core, engine).limits()[parameter]
+    limit = engine_limit(engine, parameter)
     section, name = key.split(".")
     kind = type(getattr(getattr(SystemConfig(), section), name))
-    with pytest.raises(ValueError, match=f"{key} must be <= {kind(hi)}"):
-        SystemConfig.from_dict({section: {name: kind(hi) * 2 + 2}})
+    bad = kind(limit.hi) * 2 + 2
+    with pytest.raises(ParameterError, match=re.escape(f"{key} must be {range_text(limit, kind is int)}, got")):
+        SystemConfig.from_dict({section: {name: bad}})
+
+
+@pytest.mark.parametrize("key, engine, parameter", [
+    ("network.dt", "snn", "dt"), ("network.n_neurons", "snn", "n_neurons"),
+    ("soup.program_length", "soup", "program_length"), ("soup.mutation_rate", "soup", "mutation_rate"),
+])
+def test_keys_that_feed_an_engine_take_its_default(key, engine, parameter):
+    from neurosys.limits import engine_limit
+
+    section, name = key.split(".")
+    assert getattr(getattr(SystemConfig(), section), name) == engine_limit(engine, parameter).default
+
+
+def test_each_value_is_checked_once(monkeypatch):
+    """--set network.dt travels as a checked value: one check when the override is applied,
+    none when the configuration is copied or handed on (#23)."""
+    import neurosys.config as config
+
+    base = SystemConfig()
+    calls = []
+    real_check = config.check_range
+    monkeypatch.setattr(config, "check_range", lambda name, *a: (calls.append(name), real_check(name, *a)))
+    cfg = base.override({"network.dt": 5e-5, "soup.mutation_rate": 0.001})
+    assert sorted(calls) == ["network.dt", "soup.mutation_rate"]
+    calls.clear()
+    cfg.override({"system.seed": 3})
+    assert calls == ["system.seed"]
+
+
+@pytest.mark.parametrize("section, old, new", [
+    ("soup", "n_programs", "soup.size"), ("soup", "program_size", "soup.program_length"),
+    ("system", "target_rate_hz", "system.rate_hz"), ("system", "target_complexity", "system.complexity"),
+])
+def test_a_renamed_key_names_its_new_name(section, old, new):
+    with pytest.raises(ValueError, match=re.escape(f"{section}.{old} (renamed to {new})")):
+        SystemConfig.from_dict({section: {old: 1}})

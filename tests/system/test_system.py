@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from neurosys.components import (AgentsComponent, EconomyComponent, LedgerComponent, LLMComponent,
+from neurosys.run.components import (AgentsComponent, EconomyComponent, LedgerComponent, LLMComponent,
                                  NetworkComponent, SharedModel, SoupComponent, SoupEngine)
-from neurosys.control import send_command
-from neurosys.report import make_report
-from neurosys.system import System
+from neurosys.run.control import send_command
+from neurosys.run.report import make_report
+from neurosys.run.system import System
 from neurosys.workspace import Workspace
 
 
@@ -36,7 +36,7 @@ def finished_run(tmp_path_factory, make_config):
     return run_dir, system, seen, components
 
 
-# Components field -> the interface (neurosys.components) it is typed with
+# Components field -> the interface (neurosys.run.components) it is typed with
 INTERFACES = {"network": NetworkComponent, "soup": SoupEngine, "soup_driver": SoupComponent,
               "llm_model": SharedModel, "llm_lane": SharedModel, "llm": LLMComponent,
               "ledger": LedgerComponent, "economy": EconomyComponent, "agents": AgentsComponent}
@@ -107,7 +107,7 @@ def test_commands_from_another_attachment(tmp_path, make_config):
             time.sleep(0.5)
             assert steps == {n: r.steps for n, r in system.runners.items()}
             if system.soup_driver is not None:  # paused: the soup cannot rewrite it at once
-                program = b"[<{.>,}]" + b"\x00" * (cfg.soup.program_size - 8)
+                program = b"[<{.>,}]" + b"\x00" * (cfg.soup.program_length - 8)
                 send_command(other, "inject", {"program": program, "count": 8})
                 programs = system.soup.programs
                 assert wait_until(lambda: int((programs == list(program)).all(axis=1).sum()) == 8)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from neurosys.components import SoupComponent
-from neurosys.wiring import build_components
+from neurosys.run.components import SoupComponent
+from neurosys.run.wiring import build_components
 
 
 def test_a_component_that_does_not_import_is_left_out(monkeypatch, make_config, workspace,

@@ -7,7 +7,7 @@ import os
 import time
 
 from neurosys.config import SystemConfig
-from neurosys.system import System
+from neurosys.run.system import System
 from neurosys.tui.app import NeurosysApp
 from neurosys.tui.widgets.status_bar import StatusBar
 from neurosys.workspace import Workspace
@@ -25,7 +25,7 @@ async def wait_for(pilot, predicate, timeout=30.0):
 def test_monitor_drives_a_running_system(tmp_path):
     cfg = SystemConfig().override({
         "system.workspace_name": f"neurosys-test-live-{os.getpid()}",
-        "network.n_neurons": 200, "network.chunk": 0.02, "soup.n_programs": 256,
+        "network.n_neurons": 200, "network.chunk": 0.02, "soup.size": 256,
         "llm.enabled": False, "agents.enabled": False, "ledger.enabled": False})
 
     async def scenario(system):
@@ -65,7 +65,7 @@ def test_rejected_command_shows_the_systems_error_and_the_end_of_the_system(tmp_
 
     cfg = SystemConfig().override({
         "system.workspace_name": f"neurosys-test-ack-{os.getpid()}",
-        "network.n_neurons": 200, "network.chunk": 0.02, "soup.n_programs": 256,
+        "network.n_neurons": 200, "network.chunk": 0.02, "soup.size": 256,
         "llm.enabled": False, "ledger.enabled": False, "agents.inventors": 0})
 
     async def scenario(system):

@@ -11,7 +11,7 @@ import pytest
 from neurosys._core import workspace as native
 from neurosys.cluster.redis_server import LocalRedis
 from neurosys.workspace import Workspace, WorkspaceClosedError, WorkspaceUnavailable
-from neurosys.workspace_redis import RedisWorkspace
+from neurosys.workspace.redis import RedisWorkspace
 
 from .test_workspace_api import VALUES
 

@@ -17,6 +17,7 @@ from neurosys.agents.host import AgentHost
 from neurosys.agents.policy import Policy
 from neurosys.agents.state import STATE_SIZE
 from neurosys.llm.model import Conversation, Decision
+from neurosys.workspace import keys
 
 __all__ = ["Agent"]
 
@@ -156,7 +157,7 @@ class Agent:
         tick); without an economy, the LLM consultations left in the budget."""
         if host.economy is None:
             return float(self.budget)
-        published = host.workspace.read("ledger/balances", None)
+        published = host.workspace.read(keys.LEDGER_BALANCES, None)
         if isinstance(published, dict) and self.id in published:
             return float(published[self.id])
         if self._balance is None or host.ticks - self._balance[0] >= host.config.balance_every:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from neurosys.agents.config import AgentsConfig
-    from neurosys.components import EconomyComponent, SharedModel, SoupControl
+    from neurosys.run.components import EconomyComponent, SharedModel, SoupControl
     from neurosys.llm.model import Decision
 
 __all__ = ["AgentHost", "AgentRecord"]

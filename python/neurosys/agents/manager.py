@@ -24,13 +24,14 @@ from neurosys.agents.host import AgentRecord
 from neurosys.agents.roles import ComplexityController, Inventor, Observer, RateController
 from neurosys.agents.state import STATE_SIZE, error_sign_action, read_float
 from neurosys.agents.triggers import LineageDetector, RegimeDetector
-from neurosys.commands import ROLES, agent_role, validate_command
+from neurosys.run.commands import ROLES, agent_role, validate_command
 from neurosys.llm.model import Decision
 from neurosys.llm.prompts import format_prompt
+from neurosys.workspace import keys
 
 if TYPE_CHECKING:
-    from neurosys.components import EconomyComponent, SharedModel, SoupControl
-    from neurosys.storage import RunStore
+    from neurosys.run.components import EconomyComponent, SharedModel, SoupControl
+    from neurosys.run.storage import RunStore
 
 __all__ = ["AgentManager", "ROLES", "reward_history"]
 
@@ -65,9 +66,9 @@ class AgentManager:
         self._next_id = 1
         self._rng = np.random.default_rng(self.config.seed)
         self._seen_targets: Any = None
-        self.regimes = [RegimeDetector("snn/mean_rate", self.config.regime_window,
+        self.regimes = [RegimeDetector(keys.SNN_MEAN_RATE, self.config.regime_window,
                                        self.config.regime_persist, min_margin=self.config.regime_min_margin_hz),
-                        RegimeDetector("snn/synchrony", self.config.regime_window,
+                        RegimeDetector(keys.SNN_SYNCHRONY, self.config.regime_window,
                                        self.config.regime_persist, min_margin=0.05)]
         self.lineages = LineageDetector()
         # soup calls wait for the soup's running chunk of epochs: they go to one worker thread
@@ -85,7 +86,7 @@ class AgentManager:
     def submit(self, command: str | dict[str, Any], **args: Any) -> None:
         """Queue a command from any thread: ``submit("retire", id="a3")`` or
         ``submit({"op": "set_target", "args": {"rate_hz": 10}})`` (arguments may also sit beside
-        "op"; a "seq" is ignored). Checked now (ValueError, see ``neurosys.commands``), run on
+        "op"; a "seq" is ignored). Checked now (ValueError, see ``neurosys.run.commands``), run on
         the next tick."""
         if isinstance(command, dict):
             beside = {k: v for k, v in command.items() if k not in ("op", "args", "seq")}
@@ -119,7 +120,7 @@ class AgentManager:
                 self.spawn("inventor", "start")
 
     def spawn(self, role: str, reason: str, *, lineage: bytes | None = None,
-              trigger_value: float = 0.0, quantity: str = "snn/mean_rate",
+              trigger_value: float = 0.0, quantity: str = keys.SNN_MEAN_RATE,
               parent: Agent | None = None, trigger: str | None = None) -> Agent | None:
         """Create an agent of ``role``; None when the population cap is reached or a role
         that needs the soup has none. Logged with ``reason``."""
@@ -129,7 +130,7 @@ class AgentManager:
         if role in ("complexity_controller", "inventor") and self.soup is None:
             return None
         if role == "lineage_observer" and lineage is None:
-            top = self.workspace.read("soup/top_programs", None) or []
+            top = self.workspace.read(keys.SOUP_TOP_PROGRAMS, None) or []
             if not top or not isinstance(top[0], dict) or not isinstance(top[0].get("program"), bytes):
                 return None
             lineage = top[0]["program"]
@@ -139,7 +140,7 @@ class AgentManager:
             trigger = "cloning" if parent is not None else "start" if reason == "start" else "command"
         persona = format_prompt("persona", {
             "agent_id": int(agent_id.split("-")[1]), "role": role,
-            "spawn_time": read_float(self.workspace, "snn/time"), "trigger": trigger,
+            "spawn_time": read_float(self.workspace, keys.SNN_TIME), "trigger": trigger,
             "trigger_value": trigger_value})
         seed = int(self._rng.integers(0, 2**31))
         common = dict(budget=self.config.budget, consult_every=self.config.consult_every,
@@ -210,7 +211,7 @@ class AgentManager:
                     kind = best.role
                     self.spawn(kind, f"clone: of {best.id}, mean reward {best.fitness():.2f}",
                                lineage=getattr(best, "lineage", None),
-                               quantity=getattr(best, "quantity", "snn/mean_rate"), parent=best)
+                               quantity=getattr(best, "quantity", keys.SNN_MEAN_RATE), parent=best)
 
     def soup_call(self, fn: Any, *args: Any) -> None:
         """Run a soup method (inject, set_mutation_rate) on the soup worker thread, in order;
@@ -277,7 +278,7 @@ class AgentManager:
                 self._run_command(*self._commands.get_nowait())
             except queue.Empty:
                 break
-        targets = self.workspace.read("system/targets", None)
+        targets = self.workspace.read(keys.SYSTEM_TARGETS, None)
         if isinstance(targets, dict) and targets != self._seen_targets:
             self._seen_targets = dict(targets)
             self.targets.update({k: float(v) for k, v in targets.items()
@@ -285,13 +286,14 @@ class AgentManager:
         if self.paused:
             self.publish()
             return
-        self._step_agents([a for a in self.agents.values() if not a.paused])
+        self.step_agents([a for a in self.agents.values() if not a.paused])
         self.ticks += 1
         self._population_rules()
         self.publish()
 
-    def _step_agents(self, active: list[Agent]) -> None:
-        """One step of each active agent, here (a Ray run's pool steps them in its actors)."""
+    def step_agents(self, active: list[Agent]) -> None:
+        """One step of each active agent, here. The extension point for a manager whose agents
+        step elsewhere (a subclass overrides it; the rest of ``tick`` stays the manager's)."""
         for agent in active:
             agent.step(self)
 
@@ -316,8 +318,8 @@ class AgentManager:
         return rows
 
     def publish(self) -> None:
-        self.workspace.write("agents/table", self.table())
-        self.workspace.write("agents/events", list(self.events))
+        self.workspace.write(keys.AGENTS_TABLE, self.table())
+        self.workspace.write(keys.AGENTS_EVENTS, list(self.events))
 
     def history(self, agent_id: str) -> dict[str, np.ndarray]:
         """Reward over time of one agent (alive or recently retired): arrays time, tick, reward."""

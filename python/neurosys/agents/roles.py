@@ -14,6 +14,7 @@ from neurosys.agents.search import InventorSearch
 from neurosys.agents.state import error_sign_action, read_float, state_vector
 from neurosys.llm.prompts import format_prompt
 from neurosys.soup.variation import random_bff
+from neurosys.workspace import keys
 
 __all__ = ["RateController", "ComplexityController", "Observer", "Inventor", "BFF_ALPHABET"]
 
@@ -124,12 +125,12 @@ class RateController(_Controller):
     loop dithered at low targets (bench/RESULTS.md, 2026-12-08)."""
 
     role = "rate_controller"
-    quantity = "snn/mean_rate"
+    quantity = keys.SNN_MEAN_RATE
     target_key = "rate_hz"
     bought_prediction = 0.0
 
     def value(self, host: AgentHost) -> float:
-        return read_float(host.workspace, "snn/mean_rate")
+        return read_float(host.workspace, keys.SNN_MEAN_RATE)
 
     def observe(self, host: AgentHost) -> np.ndarray:
         # A controller has no spread of its own, so that feature (index 6) carries a regime
@@ -146,7 +147,7 @@ class RateController(_Controller):
         error_hz = abs((self._prev_value or 0.0) - self.target(host))
         size = host.config.rate_gain_nA * min(1.0, error_hz / max(host.config.rate_scale_hz, 1e-6))
         step = {"increase": size, "decrease": -size, "maintain": 0.0}[action]
-        host.workspace.write("modulation", float(step))
+        host.workspace.write(keys.MODULATION, float(step))
 
 
 class ComplexityController(_Controller):
@@ -159,12 +160,12 @@ class ComplexityController(_Controller):
     ACTIONS = ("decrease", "maintain", "increase")  # the mutation rate
 
     def value(self, host: AgentHost) -> float:
-        return read_float(host.workspace, "avg_entropy")
+        return read_float(host.workspace, keys.AVG_ENTROPY)
 
     def apply(self, host: AgentHost, action: str) -> None:
         if action == "maintain" or host.soup is None:
             return
-        rate = read_float(host.workspace, "soup/mutation_rate", host.config.mutation_rate_floor)
+        rate = read_float(host.workspace, keys.SOUP_MUTATION_RATE, host.config.mutation_rate_floor)
         factor = host.config.mutation_factor if action == "increase" else 1.0 / host.config.mutation_factor
         rate = float(np.clip(rate * factor, host.config.mutation_rate_floor, host.config.mutation_rate_ceiling))
         host.soup_call(host.soup.set_mutation_rate, rate)
@@ -191,7 +192,7 @@ class Observer(Agent):
             return read_float(host.workspace, self.quantity)
         if host.soup is not None:
             return lineage_count(host.soup, self.lineage)
-        for entry in host.workspace.read("soup/top_programs", None) or []:
+        for entry in host.workspace.read(keys.SOUP_TOP_PROGRAMS, None) or []:
             if isinstance(entry, dict) and entry.get("program") == self.lineage:
                 return float(entry.get("count", 0))
         return 0.0
@@ -367,7 +368,7 @@ class Inventor(Agent):
         program = (program + bytes(size))[:size]  # zero bytes are no-ops in BFF
         if host.soup is not None:  # the inventors' callers check it too; a run may have no soup
             host.soup_call(host.soup.inject, program, host.config.inject_count)
-        epoch = int(read_float(host.workspace, "soup/epoch"))
+        epoch = int(read_float(host.workspace, keys.SOUP_EPOCH))
         self.followed[program] = (epoch, float(host.config.inject_count))
         while len(self.followed) > 8:  # follow the newest few
             self._settle(host, next(iter(self.followed)))
@@ -375,7 +376,7 @@ class Inventor(Agent):
     def _follow(self, host: AgentHost) -> None:
         if host.soup is None:
             return
-        epoch = int(read_float(host.workspace, "soup/epoch"))
+        epoch = int(read_float(host.workspace, keys.SOUP_EPOCH))
         for program, (founded, _) in list(self.followed.items()):
             self.followed[program] = (founded, lineage_count(host.soup, program))
             if epoch - founded >= host.config.follow_epochs:
@@ -383,8 +384,8 @@ class Inventor(Agent):
 
     def _settle(self, host: AgentHost, program: bytes) -> None:
         founded, copies = self.followed.pop(program)
-        epoch = int(read_float(host.workspace, "soup/epoch"))
-        replicators = host.workspace.read("soup/replicators", None) or []
+        epoch = int(read_float(host.workspace, keys.SOUP_EPOCH))
+        replicators = host.workspace.read(keys.SOUP_REPLICATORS, None) or []
         is_replicator = program in replicators or copies > host.config.inject_count
         self.inventions.append({"program": program, "founded": founded, "epoch": epoch,
                                 "copies": copies, "replicator": is_replicator})

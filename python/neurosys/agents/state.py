@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import numpy as np
+from neurosys.workspace import keys
 
 __all__ = ["STATE_SIZE", "read_float", "state_vector", "error_sign_action"]
 
@@ -30,9 +31,9 @@ def state_vector(workspace: Any, value: float, reference: float, previous: float
     return np.array([
         np.clip((value - reference) / scale, -5.0, 5.0),
         np.clip((value - previous) / scale, -5.0, 5.0),
-        read_float(workspace, "snn/synchrony"),
-        read_float(workspace, "avg_entropy"),
-        read_float(workspace, "diversity_index"),
+        read_float(workspace, keys.SNN_SYNCHRONY),
+        read_float(workspace, keys.AVG_ENTROPY),
+        read_float(workspace, keys.DIVERSITY_INDEX),
         math.log1p(max(value, 0.0)),
         np.clip(spread / scale, 0.0, 5.0),
         1.0,

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from neurosys.agents.state import read_float
+from neurosys.workspace import keys
 
 __all__ = ["RegimeDetector", "LineageDetector"]
 
@@ -60,7 +61,7 @@ class LineageDetector:
 
     def update(self, workspace: Any) -> list[bytes]:
         found = []
-        for program in workspace.read("soup/replicators", None) or []:
+        for program in workspace.read(keys.SOUP_REPLICATORS, None) or []:
             if isinstance(program, np.ndarray):
                 program = program.tobytes()
             if not isinstance(program, (bytes, bytearray)):

@@ -4,6 +4,7 @@ agent's reward history from a run store."""
 from __future__ import annotations
 
 import argparse
+from neurosys.workspace import keys
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _history(args: argparse.Namespace) -> int:
     from neurosys.agents import reward_history
-    from neurosys.storage import RunStore
+    from neurosys.run.storage import RunStore
 
     if not args.store or not args.arg:
         raise ValueError("history needs --store PATH and the agent id")
@@ -38,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "history":
         return _history(args)
     from neurosys.cli.tui import attach_name
-    from neurosys.commands import agent_role
-    from neurosys.control import send_command
+    from neurosys.run.commands import agent_role
+    from neurosys.run.control import send_command
     from neurosys.workspace import Workspace
 
     ws = Workspace.attach(attach_name(args.attach))
@@ -48,11 +49,11 @@ def run(args: argparse.Namespace) -> int:
             role = agent_role(args.arg)  # the manager's rule, checked before anything is sent
             print(f"command {send_command(ws, 'spawn_agent', {'role': role})} sent")
         elif args.action == "events":
-            for e in ws.read("agents/events") or []:
+            for e in ws.read(keys.AGENTS_EVENTS) or []:
                 print(f"{e['time']:.1f}  {e['kind']:7s} {e['id']:10s} {e['role']:22s} {e['reason']}")
         else:
             print(f"{'id':10s} {'role':22s} {'last action':12s} {'reward':>8s} {'balance':>9s} alive")
-            for a in ws.read("agents/table") or []:
+            for a in ws.read(keys.AGENTS_TABLE) or []:
                 print(f"{a['id']:10s} {a['role']:22s} {a['last_action']:12s} {a['reward']:8.3f} "
                       f"{a['balance']:9.2f} {'yes' if a['alive'] else 'no'}")
     finally:

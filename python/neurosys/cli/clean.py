@@ -17,7 +17,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from neurosys.segments import list_segments, remove_stale
+    from neurosys.workspace.segments import list_segments, remove_stale
 
     if args.dry_run:
         stale = [s for s in list_segments() if s.stale and (not args.names or s.name in args.names)]

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
 def report_segments(say: Callable[[str], object]) -> None:
     """Lists the workspace segments in /dev/shm; stale ones come with the command that removes
     them. Also used by `neurosys run` at start."""
-    from neurosys.segments import list_segments
+    from neurosys.workspace.segments import list_segments
 
     segments = list_segments()
     stale = [s for s in segments if s.stale]

@@ -52,7 +52,7 @@ def _open(args: argparse.Namespace, read_only: bool) -> Any:
 
     from neurosys.ledger import Ledger
     from neurosys.ledger.config import resolve_paths
-    from neurosys.storage import RunStore
+    from neurosys.run.storage import RunStore
 
     store_path, _ = resolve_paths(args.path)
     if not Path(store_path).is_file():

@@ -15,7 +15,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from neurosys.report import make_report
+    from neurosys.run.report import make_report
 
     figures, text = make_report(args.run_dir, args.out)
     print(text, end="")

@@ -96,8 +96,8 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from neurosys.config import load_config
-    from neurosys.report import format_summary, progress_line
-    from neurosys.system import System
+    from neurosys.run.report import format_summary, progress_line
+    from neurosys.run.system import System
 
     overrides = parse_overrides(args.set)
     if args.duration is not None:

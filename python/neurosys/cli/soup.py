@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import time
 
+from neurosys.limits import engine_default
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("soup", help="run a primordial soup (BFF / BF) and print its metrics",
@@ -13,16 +15,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "et al. 2024) and print metrics lines; --mode ga runs the seed's GA.")
     p.add_argument("--mode", choices=("pairwise", "ga"), default="pairwise")
     p.add_argument("--language", choices=("bff", "bf"), default="bff")
-    p.add_argument("--size", type=int, default=2**17, help="programs in the soup (even)")
-    p.add_argument("--program-length", type=int, default=64)
+    p.add_argument("--size", type=int, default=engine_default("soup", "size", int), help="programs in the soup (even)")
+    p.add_argument("--program-length", type=int, default=engine_default("soup", "program_length", int))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=int, default=1024)
-    p.add_argument("--mutation-rate", type=float, default=2**-12)
-    p.add_argument("--max-steps", type=int, default=8192)
+    p.add_argument("--mutation-rate", type=float, default=engine_default("soup", "mutation_rate"))
+    p.add_argument("--max-steps", type=int, default=engine_default("soup", "max_steps", int))
     p.add_argument("--rng", choices=("default", "cubff"), default="default")
     p.add_argument("--heads-from-tape", action="store_true", help="head0=T[0], head1=T[1], start at 2")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    p.add_argument("--threads", type=int, default=0, help="OpenMP threads (0 = all)")
+    p.add_argument("--threads", type=int, default=engine_default("soup", "threads", int), help="OpenMP threads (0 = all)")
     p.add_argument("--metrics-every", type=int, default=64)
     p.add_argument("--load", help="resume from a checkpoint")
     p.add_argument("--save", help="write a checkpoint at the end")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from neurosys.workspace import keys
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +25,7 @@ def running_workspaces() -> list[str]:
     """Names of the workspaces in /dev/shm that a running System publishes its status in."""
     import os
 
-    from neurosys.segments import pid_alive
+    from neurosys.workspace.segments import pid_alive
     from neurosys.workspace import Workspace
 
     shm = Path("/dev/shm")
@@ -37,7 +38,7 @@ def running_workspaces() -> list[str]:
         except (OSError, ValueError):
             continue
         try:
-            status = ws.read("system/status")
+            status = ws.read(keys.SYSTEM_STATUS)
             if isinstance(status, dict) and status.get("state") in ("running", "paused") \
                     and pid_alive(status.get("pid")):
                 found.append(name)

@@ -13,9 +13,40 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from neurosys.cluster.proxy import ECONOMY_CALLS, SOUP_CALLS, serve, soup_proxy
+from neurosys.run.system import System
+from neurosys.run.wiring import LOCAL, Factories
+from neurosys.workspace import keys
+
+if TYPE_CHECKING:
+    from neurosys.cluster.agent_pool import AgentPool
+    from neurosys.config import SystemConfig
+    from neurosys.workspace.protocol import WorkspaceLike
+
+class _ActorSystem(System):
+    """The actor's share of the system: it attaches to the run's workspace (the driver made it)."""
+
+    def __init__(self, config: SystemConfig, backend: str, **kwargs: Any) -> None:
+        super().__init__(config, **kwargs)
+        self.workspace_backend = backend
+
+    def _open_workspace(self) -> WorkspaceLike:
+        from neurosys.workspace import Workspace
+
+        return Workspace.attach(self.workspace_name, backend=self.workspace_backend)
+
+
+def _factories(soup_host: Any, agent_pool: AgentPool | None) -> Factories:
+    """Where this actor's agents find what runs in other actors: the soup actor, the pool."""
+    soup = (lambda: soup_proxy(soup_host)) if soup_host is not None else None
+    if agent_pool is None:
+        return Factories(soup_control=soup) if soup is not None else LOCAL
+    return Factories(model=lambda name: agent_pool.llm, lane=lambda name, lane: agent_pool.lane(lane),
+                     agents=agent_pool.manager, soup_control=soup)
+
+
 
 
 class ComponentHost:
@@ -24,33 +55,24 @@ class ComponentHost:
     Args:
         name: the actor's name ("network", "soup", "agents"); its status goes to
             ``cluster/<name>/status``.
-        config: the actor's configuration (``SystemConfig.to_dict()``).
-        backend, workspace_name: the run's workspace, attached here.
+        config: the actor's configuration, checked once by the driver and handed on as it is.
+        backend: the run's workspace backend (its Redis URL); the workspace has the config's name.
         run_dir: the run directory (absolute); the actor writes under actors/<name>/.
-        soup_host: the soup actor, for the agents (``SoupClient``).
+        soup_host: the soup actor, for the agents (``soup_proxy``).
         key_prefix: where this actor's soup publishes its keys instead of soup/ (islands >= 1).
         agent_pool: the workers the agents run in (``neurosys.cluster.agent_pool.AgentPool``).
     """
 
-    def __init__(self, name: str, config: dict[str, Any], backend: str, workspace_name: str,
-                 run_dir: str, soup_host: Any = None, key_prefix: str = "",
-                 agent_pool: Any = None) -> None:
+    def __init__(self, name: str, config: SystemConfig, backend: str, run_dir: str,
+                 soup_host: Any = None, key_prefix: str = "", agent_pool: AgentPool | None = None) -> None:
         self._created = time.perf_counter()
-        from neurosys.config import SystemConfig
-        from neurosys.system import System
-        from neurosys.workspace import Workspace
-
         # A Ctrl-C at the terminal reaches a local cluster's workers too (one process group);
         # the driver stops the actors in order, so they must not die of it first.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        workspace = Workspace.attach(workspace_name, backend=backend)
-        remote_soup = SoupClient(soup_host) if soup_host is not None else None
-        self.system = System(SystemConfig.from_dict(config), run_dir=Path(run_dir) / "actors" / name,
-                             console_log=False, workspace=workspace, remote_soup=remote_soup,
-                             agent_pool=agent_pool)
-        self.system.status_key = f"cluster/{name}/status"
+        self.system = _ActorSystem(config, backend, run_dir=Path(run_dir) / "actors" / name,
+                                   console_log=False, factories=_factories(soup_host, agent_pool))
+        self.system.status_key = keys.actor_status(name)
         self._key_prefix = key_prefix
-        self._rng = np.random.default_rng()
 
     def start(self) -> tuple[list[str], float]:
         """Starts the components' threads; returns their names and the seconds since this
@@ -71,39 +93,12 @@ class ComponentHost:
     def economy_call(self, method: str, *args: Any) -> Any:
         """A call of the agent pool's workers on this actor's economy: the ledger has one writer.
         (The agents actor runs its calls concurrently: its own tick waits on the workers.)"""
-        from neurosys.cluster.agent_worker import ECONOMY_CALLS
-
-        economy = self.system.components.economy
-        if economy is None or method not in ECONOMY_CALLS:
-            raise ValueError(f"method: expected one of {sorted(ECONOMY_CALLS)} on this actor's "
-                             f"economy, got {method!r}")
-        return getattr(economy, method)(*args)
+        return serve(self.system.components.economy, ECONOMY_CALLS, method, *args)
 
     def soup_call(self, method: str, *args: Any) -> Any:
-        """The soup calls the agents make (see ``SoupClient``), run on this actor's soup."""
-        driver = self.system.soup_driver
-        if driver is None:
-            raise RuntimeError("this actor runs no soup")
-        if method == "lineage_count":
-            program = np.frombuffer(args[0], dtype=np.uint8)
-            programs = driver.soup.programs
-            if programs.shape[1] != program.size:
-                return 0.0
-            return float(np.count_nonzero((programs == program).all(axis=1)))
-        if method == "inject":
-            driver.inject(*args)
-            return None
-        if method == "set_mutation_rate":
-            driver.set_mutation_rate(*args)
-            return None
-        if method == "epoch":
-            return driver.soup.epoch
-        if method == "emigrate":  # islands
-            return driver.exchange(self._rng, emigrants=int(args[0]))
-        if method == "immigrate":
-            return driver.exchange(self._rng, immigrants=args[0])
-        raise ValueError("method: expected lineage_count, inject, set_mutation_rate, epoch, emigrate "
-                         f"or immigrate, got {method!r}")
+        """A call of the agents (``RemoteSoup``) or of the island model (``IslandSoup``) on
+        this actor's soup."""
+        return serve(self.system.soup_driver, SOUP_CALLS, method, *args)
 
     def stop(self, reason: str) -> dict[str, Any]:
         """Stops the threads, closes the components and the actor's run store; the summary."""
@@ -118,25 +113,4 @@ class _Prefixed:
         self._workspace, self._prefix = workspace, prefix
 
     def write(self, key: str, value: Any, expiration: float | None = None) -> int:
-        return self._workspace.write(self._prefix + key.removeprefix("soup/"), value, expiration)
-
-
-class SoupClient:
-    """The soup of another actor as the agents see it: the calls they make, over Ray."""
-
-    def __init__(self, host: Any) -> None:
-        self._host = host
-
-    def _call(self, method: str, *args: Any) -> Any:
-        import ray
-
-        return ray.get(self._host.soup_call.remote(method, *args))
-
-    def inject(self, program: bytes, count: int = 1) -> None:
-        self._call("inject", bytes(program), int(count))
-
-    def set_mutation_rate(self, rate: float) -> None:
-        self._call("set_mutation_rate", float(rate))
-
-    def lineage_count(self, program: bytes) -> float:
-        return self._call("lineage_count", bytes(program))
+        return self._workspace.write(self._prefix + key.removeprefix(keys.SOUP_KEY_PREFIX), value, expiration)

@@ -123,7 +123,7 @@ class PooledAgentManager(AgentManager):
             worker.actor.drop.remote(agent_id)  # in order with this worker's next calls
         return True
 
-    def _step_agents(self, active: list[Agent]) -> None:
+    def step_agents(self, active: list[Agent]) -> None:
         observers = [(a.id, a.quantity, a.last_action, a.age) for a in self.agents.values()
                      if isinstance(a, Observer) and a.alive and a.lineage is None]
         refs = []

@@ -16,30 +16,8 @@ from typing import Any
 from neurosys.agents.agent import Agent
 from neurosys.agents.config import AgentsConfig
 from neurosys.agents.manager import AgentManager
-from neurosys.cluster.actors import SoupClient
 from neurosys.cluster.llm_host import RemoteLLM
-from neurosys.components import EconomyComponent
-
-# The ledger's calls the agents make (roles.py, agent.py): each one runs in the coordinator.
-ECONOMY_CALLS = frozenset(name for name in vars(EconomyComponent) if not name.startswith("_"))
-
-
-class EconomyClient:
-    """The coordinator's economy as the agents see it."""
-
-    def __init__(self, coordinator: Any) -> None:
-        self._coordinator = coordinator
-
-    def __getattr__(self, method: str) -> Any:
-        if method not in ECONOMY_CALLS:
-            raise AttributeError(method)
-
-        def call(*args: Any) -> Any:
-            import ray
-
-            return ray.get(self._coordinator.economy_call.remote(method, *args))
-
-        return call
+from neurosys.cluster.proxy import economy_proxy, soup_proxy
 
 
 class _Rows:
@@ -89,7 +67,7 @@ class AgentWorker:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # as ComponentHost: the driver stops us
         self.name = name
         self._workspace = Workspace.attach(workspace_name, backend=backend)
-        self._soup = SoupClient(soup_host) if soup_host is not None else None
+        self._soup = soup_proxy(soup_host) if soup_host is not None else None
         self._coordinator = coordinator
         self.ctx: WorkerContext | None = None
         self._llm_host: Any = None
@@ -113,7 +91,7 @@ class AgentWorker:
 
         if config.torch_threads:  # as AgentManager: batch-1 MLPs gain nothing from threads
             torch.set_num_threads(config.torch_threads)
-        client = EconomyClient(ray.get_actor(self._coordinator)) if economy else None
+        client = economy_proxy(ray.get_actor(self._coordinator)) if economy else None
         self.ctx = WorkerContext(self._workspace, self._soup, client, RemoteLLM(self._llm_host), config)
 
     def adopt(self, agent: Agent) -> None:

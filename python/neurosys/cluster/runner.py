@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from neurosys.config import SystemConfig
-from neurosys.rundir import make_run_dir
 from neurosys.soup.islands import island_seed
-from neurosys.system import System
+from neurosys.run.system import System
+from neurosys.workspace import keys
 
 log = logging.getLogger("neurosys.system")
 
@@ -52,11 +52,11 @@ class RaySystem(System):
                  run_dir: str | Path | None = None, console_log: bool = True) -> None:
         from neurosys.cluster.redis_server import LocalRedis
         from neurosys.cluster.session import import_ray
-        from neurosys.workspace import Workspace
 
         created = time.time()  # the start counts from here: Redis and Ray are part of it
-        config.validate()
-        self.full_config = config
+        # The workspace's name is fixed here, for the driver and every actor alike.
+        name = config.system.workspace_name or f"neurosys-{os.getpid()}"
+        self.full_config = config.override({"system.workspace_name": name})
         self._ray = import_ray()
         self._redis: LocalRedis | None = None
         self.hosts: dict[str, Any] = {}
@@ -64,24 +64,14 @@ class RaySystem(System):
         self._migrator: threading.Thread | None = None
         self.migrations = 0
         self._actor_summaries: dict[str, dict[str, Any]] = {}
+        self.recovered: dict[str, str] = {}  # actor -> what was lost and how it came back
         url = config.cluster.redis_url
         if not url:
             self._redis = LocalRedis()
             url = self._redis.start()
             atexit.register(self._redis.stop)  # also when start() fails half way
-        self.workspace_backend = url
-        run_dir = Path(run_dir or make_run_dir(config.system.run_root)).resolve()
-        run_dir.mkdir(parents=True, exist_ok=True)
-        name = config.system.workspace_name or f"neurosys-{os.getpid()}"
-        workspace = Workspace(name, backend=url, persist_path=run_dir / "workspace.snapshot",
-                              persist_interval=config.system.persist_interval, unlink_on_close=True)
-        if not workspace.created:
-            workspace._unlink_on_close = False
-            workspace.close()
-            self._stop_services()
-            raise ValueError(f"system.workspace_name {name!r} is in use on {url}; choose another name")
-        super().__init__(only(config, ()).override({"system.workspace_name": name}), run_dir=run_dir,
-                         console_log=console_log, workspace=workspace)
+        self.workspace_backend = url  # System._open_workspace creates the run's workspace there
+        super().__init__(only(self.full_config, ()), run_dir=run_dir, console_log=console_log)
         self.created_at = created
         self.start_times: dict[str, float] = {"redis": time.time() - created}
         address = address or config.cluster.address or None
@@ -93,22 +83,24 @@ class RaySystem(System):
             self._ray.init(address=address, **kwargs)
             self.start_times["ray"] = time.time() - began
 
-    def start(self) -> RaySystem:
-        super().start()
-        # The run directory describes the whole run, not the driver's share of it.
-        (self.run_dir / "config.toml").write_text(self.full_config.to_toml(comments=False), encoding="utf-8")
+    # -- System's hooks ---------------------------------------------------------------------------
+    def _run_config(self) -> SystemConfig:
+        return self.full_config  # the whole run's, not the driver's share of it
+
+    def _open_workspace(self) -> Any:
+        try:
+            return super()._open_workspace()
+        except BaseException:
+            self._stop_services()
+            raise
+
+    def _start_elsewhere(self) -> None:
         self._info("config", self.full_config.to_toml(comments=False))
         self._info("ray", self._ray.get_runtime_context().gcs_address)
-        try:
-            self._start_actors()
-        except BaseException:
-            self.stop("actors failed to start")
-            raise
+        self._start_actors()
         log.info("actors on Ray: %s; workspace %s", ", ".join(self.hosts) or "none",
                  self.workspace_backend)
         self._info("start_times", json.dumps({k: round(v, 2) for k, v in self.start_times.items()}))
-        self._mark_ready()
-        return self
 
     def _start_actors(self) -> None:
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
@@ -127,6 +119,7 @@ class RaySystem(System):
         cpus = min(1.0, self._ray.cluster_resources().get("CPU", 1.0) / max(1, len(wanted) + 2 * workers))
         head = NodeAffinitySchedulingStrategy(self._ray.get_runtime_context().get_node_id(), soft=False)
         remote = self._ray.remote(ComponentHost)
+        self._specs: dict[str, tuple[dict[str, Any], tuple[Any, ...]]] = {}  # to start one again
         for name in wanted:
             options: dict[str, Any] = {"num_cpus": cpus, "name": f"{self.workspace_name}/{name}"}
             soup = self.hosts.get("soup") if name == "agents" else None
@@ -141,10 +134,10 @@ class RaySystem(System):
             actor_cfg = only(cfg, GROUPS[group])
             if island:  # its own soup: seeded apart, publishing under its own keys
                 actor_cfg = actor_cfg.override({"system.seed": island_seed(cfg.system.seed, int(island)) % 2**31})
-            self.hosts[name] = remote.options(**options).remote(
-                name, actor_cfg.to_dict(), self.workspace_backend, self.workspace_name,
-                str(self.run_dir), soup, f"soup/island/{island}/" if island else "",
-                self.pool if name == "agents" else None)
+            args = (name, actor_cfg, self.workspace_backend, str(self.run_dir), soup,
+                    keys.island_prefix(int(island or 0)), self.pool if name == "agents" else None)
+            self._specs[name] = (options, args)
+            self.hosts[name] = remote.options(**options).remote(*args)
         began = time.time()
         started = self._ray.get([h.start.remote() for h in self.hosts.values()])
         for name, (runners, seconds) in zip(self.hosts, started):
@@ -154,7 +147,7 @@ class RaySystem(System):
         self.start_times["actors"] = time.time() - began
         if self.pool is not None:
             self._info("agent_pool", json.dumps(self._describe_pool()))
-        ring = [h for n, h in self.hosts.items() if n == "soup" or n.startswith("soup-")]
+        ring = [n for n in self.hosts if n == "soup" or n.startswith("soup-")]
         if len(ring) > 1:
             self._migrator = threading.Thread(target=self._migrate, args=(ring,), name="neurosys-migrate",
                                               daemon=True)
@@ -170,26 +163,70 @@ class RaySystem(System):
                 "workers": [{"name": w.name, "node": w.node, "pid": w.pid} for w in self.pool.workers],
                 "llm_hosts": {node: host_name(self.workspace_name, node) for node in self.pool.hosts}}
 
-    def _migrate(self, ring: list[Any]) -> None:
-        """The soup islands' ring: each time island i passes a multiple of migration_every epochs,
-        a migration_fraction of its programs (copies) overwrites as many in island i+1; the
-        programs go actor to actor through the object store."""
-        every, cfg = self.full_config.cluster.migration_every, self.full_config
-        count = int(round(cfg.cluster.migration_fraction * cfg.soup.n_programs))
-        done = [0] * len(ring)
+    def _migrate(self, ring: list[str]) -> None:
+        """The soup islands' model (``soup.islands.IslandModel``, a ring) on running actors: each
+        time island i passes a multiple of migration_every epochs, a migration_fraction of its
+        programs (copies) overwrites as many in the island it sends to. An island >= 1 whose
+        actor is lost (its node died) is started again and reseeded (``_restart_island``)."""
+        from neurosys.cluster.proxy import island_proxy
+        from neurosys.soup.islands import IslandModel
+
+        cfg = self.full_config.cluster
+        model = IslandModel(len(ring), cfg.migration_every, cfg.migration_fraction)
+        count = model.migrants(self.full_config.soup.size)
+        lost = self._ray.exceptions.RayActorError
+        unavailable = getattr(self._ray.exceptions, "ActorUnavailableError", ())
         try:
             while not self._stopping.wait(0.2):
-                epochs = self._ray.get([h.soup_call.remote("epoch") for h in ring])
-                for src, epoch in enumerate(epochs):
-                    if epoch // every > done[src] and count > 0:
-                        done[src] = epoch // every
-                        emigrants = ring[src].soup_call.remote("emigrate", count)
-                        self._ray.get(ring[(src + 1) % len(ring)].soup_call.remote("immigrate", emigrants))
+                epochs = {}
+                for src, name in enumerate(ring):
+                    try:
+                        epochs[src] = island_proxy(self.hosts[name]).current_epoch()
+                    except lost as exc:
+                        if self._stopping.is_set() or src == 0:  # island 0 is the agents' soup
+                            raise
+                        if isinstance(exc, unavailable):  # not known dead yet: its node may come back
+                            continue
+                        try:
+                            self._restart_island(name, ring[src - 1], exc)
+                        except lost as again:  # placed on a node that died too: next round
+                            log.warning("restarting soup island %s failed (%s); trying again", name, again)
+                            continue
+                        model.restart(src)
+                destinations = model.destinations()
+                for src, epoch in epochs.items():
+                    if count > 0 and model.due(src, epoch):
+                        try:
+                            programs = island_proxy(self.hosts[ring[src]]).emigrate(count)
+                            island_proxy(self.hosts[ring[destinations[src]]]).immigrate(programs)
+                        except lost:  # the next round finds the lost island and restarts it
+                            continue
                         self.migrations += 1
-                        self.workspace.write("cluster/migrations", self.migrations)
+                        self.workspace.write(keys.CLUSTER_MIGRATIONS, self.migrations)
         except Exception as exc:  # noqa: BLE001 - actors stopping under us end the ring
             if not self._stopping.is_set():
                 log.error("soup migrations stopped: %s", exc)
+
+    def _restart_island(self, name: str, neighbour: str, exc: BaseException) -> None:
+        """Island ``name`` was lost with the work since its start: a new actor (anywhere Ray
+        finds room) takes its place, reseeded with a copy of ``neighbour``'s programs."""
+        from neurosys.cluster.actors import ComponentHost
+        from neurosys.cluster.proxy import island_proxy
+
+        log.warning("soup island %s lost (%s): starting it again", name, type(exc).__name__)
+        options, args = self._specs[name]
+        options = {k: v for k, v in options.items() if k != "name"}  # the dead one may still hold it
+        host = self._ray.remote(ComponentHost).options(**options).remote(*args)
+        try:
+            self._ray.get(host.start.remote(), timeout=_STOP_TIMEOUT)
+            programs = island_proxy(self.hosts[neighbour]).emigrate(self.full_config.soup.size)
+            island_proxy(host).immigrate(programs)
+        except BaseException:
+            self._ray.kill(host)
+            raise
+        self.hosts[name] = host
+        self.recovered[name] = (f"lost ({type(exc).__name__}: its node or process died); started again "
+                                f"and reseeded from {neighbour}'s programs")
 
     def stop(self, reason: str = "completed") -> dict[str, Any]:
         if self.hosts and not self._actor_summaries:
@@ -244,4 +281,5 @@ class RaySystem(System):
                 snap["network_speed"] = actor["network_speed"]
         if self._migrator is not None:
             snap["steps"]["migrations"] = self.migrations
+        snap["recovered"] = dict(self.recovered)
         return snap

@@ -41,6 +41,7 @@ import numpy as np
 
 from neurosys.experiments.lineage import WRITERS, Injection, pay_founder, trace_founder
 from neurosys.experiments.transition import CRITERION, Criterion, run_until_transition
+from neurosys.soup.engine import MUTATION_RATE
 from neurosys.soup.tapes import KNOWN_REPLICATOR
 from neurosys.soup.variation import BFF_BYTES, random_bff
 
@@ -56,7 +57,7 @@ class Point:
     seed: int
     size: int = 2**12
     program_length: int = 64
-    mutation_rate: float = 2**-12
+    mutation_rate: float = MUTATION_RATE
     cap: int = 2048               # epochs; runs that never cross are censored here
     every: int = 256              # epochs between injection slots
     sample: int = 64              # epochs between entropy samples (the time resolution)

@@ -9,7 +9,7 @@ import hashlib
 import json
 from typing import Any, NamedTuple
 
-from neurosys.storage import RunStore
+from neurosys.run.storage import RunStore
 
 __all__ = ["Journal", "JournalEntry", "JournalCorrupt", "GENESIS_HASH"]
 

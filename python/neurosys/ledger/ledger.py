@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from neurosys.storage import RunStore
+from neurosys.run.storage import RunStore
 
 from .accounts import TREASURY, Accounts
 from .amounts import derive_id, from_wei, to_wei
@@ -36,6 +36,7 @@ from .keystore import Keystore
 from .recovery import Recovery
 from .sender import MAX_BATCH, TxSender
 from .snapshots import Snapshots, open_ledger_chain
+from neurosys.workspace import keys
 
 __all__ = ["Ledger", "LedgerConfig", "InsufficientBalance", "MintCapExceeded", "TREASURY"]
 
@@ -275,8 +276,8 @@ class Ledger:
             recent = [{"time": e.time, "kind": e.kind, "src": e.src, "dst": e.dst,
                        "amount": from_wei(e.amount_wei), "reason": e.reason}
                       for e in self.book.recent]
-        self.workspace.write("ledger/balances", balances)
-        self.workspace.write("ledger/recent", recent)
+        self.workspace.write(keys.LEDGER_BALANCES, balances)
+        self.workspace.write(keys.LEDGER_RECENT, recent)
 
     def _check_open(self) -> None:
         if self._closed:

@@ -13,14 +13,15 @@ import numpy as np
 from neurosys.llm.decision_stats import DecisionStats
 from neurosys.llm.model import Decision, load
 from neurosys.llm.prompts import format_prompt
+from neurosys.workspace import keys
 
 if TYPE_CHECKING:
-    from neurosys.components import SharedModel
+    from neurosys.run.components import SharedModel
 
 __all__ = ["LLMIntegration", "MODULATION_CHOICES", "STATS_KEY"]
 
 MODULATION_CHOICES = ("increase", "decrease", "maintain")
-STATS_KEY = "llm/decisions"  # DecisionStats.as_dict(), rewritten after every decision
+STATS_KEY = keys.LLM_DECISIONS  # DecisionStats.as_dict(), rewritten after every decision
 
 
 class LLMIntegration:
@@ -37,9 +38,9 @@ class LLMIntegration:
 
     def summary(self) -> dict[str, float]:
         """The numbers that go into the prompt (never free text from the workspace)."""
-        rates = self.workspace.read("neural_activations", None)
+        rates = self.workspace.read(keys.NEURAL_ACTIVATIONS, None)
         rates = np.asarray(rates if rates is not None else [], dtype=np.float64).ravel()
-        entropy = self.workspace.read("avg_entropy", 0.0)
+        entropy = self.workspace.read(keys.AVG_ENTROPY, 0.0)
         return {"mean_rate": float(rates.mean()) if rates.size else 0.0,
                 "max_rate": float(rates.max()) if rates.size else 0.0,
                 "n_neurons": int(rates.size),
@@ -56,6 +57,6 @@ class LLMIntegration:
             self.deciding.clear()
         self.stats.record(time.perf_counter() - started, fallback=self.last.fallback,
                           timed_out=self.last.timed_out)
-        self.workspace.write("modulation", self.last.choice)
+        self.workspace.write(keys.MODULATION, self.last.choice)
         self.workspace.write(STATS_KEY, self.stats.as_dict())
         return self.last.choice

@@ -9,6 +9,7 @@ import numbers
 import string
 from collections.abc import Mapping
 from typing import Any
+from neurosys.workspace import keys
 
 __all__ = ["TEMPLATES", "VOCABULARY", "format_prompt", "register_template"]
 
@@ -49,7 +50,7 @@ TEMPLATES: dict[str, str] = {
 # Words that may appear as prompt values: our own roles, quantities and triggers, never data.
 VOCABULARY: frozenset[str] = frozenset({
     "controller", "rate_controller", "complexity_controller", "lineage_observer", "regime_observer", "inventor", "clone",
-    "snn/mean_rate", "snn/synchrony", "soup/complexity", "avg_entropy", "soup/lineage",
+    keys.SNN_MEAN_RATE, keys.SNN_SYNCHRONY, "soup/complexity", keys.AVG_ENTROPY, "soup/lineage",
     "start", "new replicator lineage", "new activity regime", "command", "cloning",
 })
 

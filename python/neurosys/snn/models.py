@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from neurosys.arguments import integer
+from neurosys.limits import check_range, engine_limit
 from neurosys.snn.microcircuit import microcircuit
 from neurosys.snn.network import Channel, Network, Population
 from neurosys.snn.stdp import STDP
@@ -22,6 +24,8 @@ def coba(n: int = 4000, inputs: int = 80, seed: int = 1, dt: float = 0.1 * ms,
     [v_reset, v_thresh], conductances started at N(40, 15) nS and N(200, 120) nS.
     ``stdp=True`` makes the E->E synapses plastic (for the STDP cost benchmark); ``method``
     is the membrane integrator (None: the population default)."""
+    # n, not the populations' sizes derived from it, is what a bad value must be reported as
+    check_range("n", integer("n", n), engine_limit("snn", "n_neurons"))
     net = Network(dt=dt, seed=seed, threads=threads, device=device)
     n_exc = int(0.8 * n)
     p = inputs / n

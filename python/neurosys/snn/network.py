@@ -8,35 +8,21 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 
 from neurosys import _core
 from neurosys.arguments import integer, real, seed as seed_value, text
+from neurosys.limits import engine_default
+from neurosys.snn.channels import DEFAULT_CHANNELS, Channel
 from neurosys.snn.monitors import RateMonitor, SpikeMonitor, StateMonitor
 from neurosys.snn.stdp import STDP
 from neurosys.units import mV, ms
 
+DT: float = engine_default("snn", "dt")  # the engine's default step (0.1 ms)
+
 ArrayLike = Any
-
-
-@dataclass(frozen=True)
-class Channel:
-    """A synaptic input channel. ``current=False``: a conductance (S) with reversal potential
-    ``E`` (V), current ``g (E - v)``; ``current=True``: a current (A) added directly.
-    ``tau=0`` with ``current=True``: a delta channel, each spike's current lasts one step."""
-
-    tau: float
-    E: float = 0.0
-    current: bool = False
-
-
-DEFAULT_CHANNELS: dict[str, Channel] = {
-    "exc": Channel(tau=5 * ms, E=0 * mV),
-    "inh": Channel(tau=10 * ms, E=-80 * mV),
-}
 
 
 def _state_values(name: str, value: ArrayLike, n: int, dtype: type) -> np.ndarray:
@@ -176,7 +162,7 @@ class Network:
     each run measures whether they beat one thread (a busy machine makes threads wait for each
     other at every step) and uses whichever is faster, re-checking as it goes."""
 
-    def __init__(self, dt: float = 0.1 * ms, seed: int = 0, device: str = "auto",
+    def __init__(self, dt: float = DT, seed: int = 0, device: str = "auto",
                  threads: int | None = None) -> None:
         self._threads = None if threads is None else integer("threads", threads)
         self._core = _core.snn.Network(real("dt", dt), seed_value(seed),
@@ -424,7 +410,7 @@ class Network:
         """A network from a NIR graph or file (``neurosys.snn.nir_io`` documents the mapping)."""
         from neurosys.snn.nir_io import from_nir
 
-        return from_nir(graph, dt=dt, seed=seed, threads=threads, method=method)
+        return from_nir(graph, network=cls, dt=dt, seed=seed, threads=threads, method=method)
 
     def to_nir(self) -> Any:
         """This network as a ``nir.NIRGraph`` (write it with ``nir.write(path, graph)``)."""

@@ -46,7 +46,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from neurosys.units import ms
+from neurosys.errors import ParameterError
+from neurosys.limits import engine_default
+from neurosys.snn.channels import Channel
+from neurosys.snn.stdp import STDP
 
 if TYPE_CHECKING:
     import nir
@@ -75,13 +78,11 @@ def _full(n: int, value: float) -> np.ndarray:
 def to_nir(net: "Network") -> "nir.NIRGraph":
     """The network as a NIR graph (see the module docstring for the mapping)."""
     nir = _nir()
-    from neurosys.snn.network import Population
-
     nodes: dict[str, Any] = {}
     edges: list[tuple[str, str]] = []
     dt = net.dt
     for name, g in net.groups.items():
-        if not isinstance(g, Population):
+        if not hasattr(g, "params"):  # a Poisson group: populations carry neuron parameters
             nodes[name] = nir.Input(input_type={"input": np.array([g.n])},
                                     metadata={_META: {"rate": g.rate.tolist()}})
             continue
@@ -176,27 +177,37 @@ def _meta(node: Any) -> dict:
     return plain(dict((getattr(node, "metadata", None) or {}).get(_META, {})))
 
 
-def from_nir(graph: "nir.NIRGraph | str | Path", *, dt: float | None = None, seed: int = 0,
-             threads: int | None = None, method: str | None = None) -> "Network":
+def _read(nir: Any, path: Path) -> Any:
+    """The graph in a NIR file; a file that is missing or is not NIR's HDF5 is reported as
+    the ``graph`` argument, not by h5py."""
+    if not path.is_file():
+        raise FileNotFoundError(f"graph: no NIR file {str(path)!r}")
+    with open(path, "rb") as f:
+        if f.read(8) != b"\x89HDF\r\n\x1a\n":  # every HDF5 file starts with this signature
+            raise ParameterError(f"graph: {str(path)!r} is not a NIR file (NIR files are HDF5)")
+    try:  # from_nir checks the shapes it uses; a graph without Input nodes fails nir's check
+        return nir.read(str(path), type_check=False)
+    except TypeError:  # nir releases without the type_check argument
+        return nir.read(str(path))
+    except (KeyError, ValueError, OSError) as exc:  # HDF5, but not a NIR graph
+        raise ParameterError(f"graph: {str(path)!r} is not a NIR graph ({exc})") from None
+
+
+def from_nir(graph: "nir.NIRGraph | str | Path", *, network: "type[Network]", dt: float | None = None,
+             seed: int = 0, threads: int | None = None, method: str | None = None) -> "Network":
     """A network built from a NIR graph (or a NIR file path); see the module docstring.
     ``dt`` defaults to the graph's own (neurosys export) or 0.1 ms; ``method`` overrides the
     integrator of every population. Populations that feed an ``Output`` node get a spike
     monitor, in ``net.nir_outputs`` by Output node name."""
     nir = _nir()
-    from neurosys.snn.network import Channel, Network
-    from neurosys.snn.stdp import STDP
-
     if isinstance(graph, (str, Path)):
-        try:  # from_nir checks the shapes it uses; a graph without Input nodes fails nir's check
-            graph = nir.read(str(graph), type_check=False)
-        except TypeError:  # nir releases without the type_check argument
-            graph = nir.read(str(graph))
+        graph = _read(nir, Path(graph))
     if not isinstance(graph, nir.NIRGraph):
-        raise ValueError(f"graph must be a nir.NIRGraph or a path to a NIR file, got {type(graph).__name__}")
+        raise ParameterError(f"graph must be a nir.NIRGraph or a path to a NIR file, got {type(graph).__name__}")
     for name, node in graph.nodes.items():
         kind = type(node).__name__
         if kind not in SUPPORTED:
-            raise ValueError(f"NIR node {name!r} has type {kind}, which neurosys.snn does not "
+            raise ParameterError(f"NIR node {name!r} has type {kind}, which neurosys.snn does not "
                              f"support (supported: {', '.join(SUPPORTED)})")
     nodes = graph.nodes
     preds: dict[str, list[str]] = defaultdict(list)
@@ -205,8 +216,8 @@ def from_nir(graph: "nir.NIRGraph | str | Path", *, dt: float | None = None, see
         preds[b].append(a)
         succs[a].append(b)
     if dt is None:
-        dt = float(_meta(graph).get("dt", 0.1 * ms))
-    net = Network(dt=dt, seed=seed, threads=threads)
+        dt = float(_meta(graph).get("dt", engine_default("snn", "dt")))
+    net = network(dt=dt, seed=seed, threads=threads)
     order = _meta(graph).get("groups", [])
     nodes = dict(sorted(nodes.items(), key=lambda kv: (
         order.index(kv[0]) if kv[0] in order else len(order),

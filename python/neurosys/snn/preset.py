@@ -18,18 +18,20 @@ from typing import Any
 
 import numpy as np
 
-from neurosys.arguments import integer
-from neurosys.limits import Limit, check_range
+from neurosys.arguments import integer, real
+from neurosys.limits import check_range, engine_default, engine_limit
 from neurosys.snn.network import Network
 from neurosys.snn.stdp import STDP
 from neurosys.units import Hz, mV, ms, nA, nS
+from neurosys.workspace import keys
 
 TABLE = "neural_activity"
 SCHEMA = "time REAL, neuron_id INTEGER, variable TEXT, value REAL"
 RASTER_MAX = 5000
 HISTORY = 200
-# the preset's own parameters that the configuration feeds (config.py takes its rule from here)
-LIMITS = {"n_neurons": Limit(lo=2)}  # at least one excitatory and one inhibitory neuron
+# The preset's size and step: their rules and defaults are the engine's (cpp/snn/limits.hpp).
+N_NEURONS: int = engine_default("snn", "n_neurons", int)
+DT: float = engine_default("snn", "dt")
 
 
 def synchrony(steps: np.ndarray, indices: np.ndarray, n: int, n_steps: int, bin_steps: int) -> float:
@@ -49,15 +51,17 @@ def synchrony(steps: np.ndarray, indices: np.ndarray, n: int, n_steps: int, bin_
 class NeuromorphicNetwork:
     """The seed's spiking network wired to a workspace and a run store (both optional)."""
 
-    def __init__(self, workspace: Any = None, store: Any = None, *, n_neurons: int = 1000,
+    def __init__(self, workspace: Any = None, store: Any = None, *, n_neurons: int = N_NEURONS,
                  connection_prob: float = 0.1, weight: float = 0.5 * nS,
-                 inh_weight: float = 4 * nS, i_inj: float = 0.17 * nA, dt: float = 0.1 * ms,
+                 inh_weight: float = 4 * nS, i_inj: float = 0.17 * nA, dt: float = DT,
                  device: str = "auto", seed: int = 0, stdp: bool = True,
                  modulation_step: float = 0.01 * nA, i_inj_range: tuple[float, float] = (0.0, 1 * nA),
                  voltage_neurons: int = 10, voltage_every: float = 1 * ms,
                  log_spikes: bool = True, threads: int | None = None) -> None:
         n_neurons = integer("n_neurons", n_neurons)
-        check_range("n_neurons", n_neurons, LIMITS["n_neurons"])
+        check_range("n_neurons", n_neurons, engine_limit("snn", "n_neurons"))
+        # the engine's rule for p, under the name the caller wrote
+        check_range("connection_prob", real("connection_prob", connection_prob), engine_limit("snn", "p"))
         for name, value in (("weight", weight), ("inh_weight", inh_weight), ("i_inj", i_inj),
                             ("modulation_step", modulation_step)):
             if not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -146,7 +150,7 @@ class NeuromorphicNetwork:
         if self.workspace is None:
             return
         try:
-            meta = self.workspace.read_meta("modulation")
+            meta = self.workspace.read_meta(keys.MODULATION)
         except KeyError:
             return
         if meta.version == self._modulation_version:
@@ -194,16 +198,16 @@ class NeuromorphicNetwork:
                    "i_inj": self._i_inj, "spikes": int(len(ids))}
         ws = self.workspace
         if ws is not None:
-            ws.write("neural_activations", self.activations.astype(np.float64))
-            ws.write("snn/mean_rate", self.mean_rate)
-            ws.write("snn/rate_history", np.asarray(self.rate_history, dtype=np.float64))
-            ws.write("snn/synchrony", sync)
-            ws.write("snn/voltage_sample", voltage_now)
+            ws.write(keys.NEURAL_ACTIVATIONS, self.activations.astype(np.float64))
+            ws.write(keys.SNN_MEAN_RATE, self.mean_rate)
+            ws.write(keys.SNN_RATE_HISTORY, np.asarray(self.rate_history, dtype=np.float64))
+            ws.write(keys.SNN_SYNCHRONY, sync)
+            ws.write(keys.SNN_VOLTAGE_SAMPLE, voltage_now)
             keep = slice(max(0, len(ids) - RASTER_MAX), None)
-            ws.write("snn/raster", {"times": times[keep].astype(np.float64),
+            ws.write(keys.SNN_RASTER, {"times": times[keep].astype(np.float64),
                                     "indices": ids[keep].astype(np.int32)})
-            ws.write("snn/time", self.net.t)
-            ws.write("snn/i_inj", self._i_inj)
+            ws.write(keys.SNN_TIME, self.net.t)
+            ws.write(keys.SNN_I_INJ, self._i_inj)
         if self.store is not None:
             if self.log_spikes and len(ids):
                 self.store.insert_many(TABLE, zip(times.tolist(), ids.tolist(), repeat("spike"),

@@ -20,7 +20,7 @@ def __getattr__(name: str):
     if name == "SoupDriver":
         from neurosys.soup.driver import SoupDriver
         return SoupDriver
-    if name == "Islands":  # Ray-backed; Ray itself loads only when islands are made
-        from neurosys.soup.islands import Islands
+    if name == "Islands":  # the public path kept (#23): the Ray runner of the island model
+        from neurosys.cluster.islands import Islands
         return Islands
     raise AttributeError(f"module 'neurosys.soup' has no attribute {name!r}")

@@ -11,6 +11,7 @@ import numpy as np
 
 from neurosys.soup.engine import Soup
 from neurosys.soup.metrics import SoupMetrics
+from neurosys.workspace import keys
 
 TABLE = "soup_epochs"
 COLUMNS = ("epoch INTEGER, wall_time REAL, shannon REAL, compressed_bits_per_byte REAL, "
@@ -46,9 +47,10 @@ class SoupDriver:
         self._lock = threading.RLock()
         self.last_metrics: SoupMetrics | None = None
         self.known_replicators: list[bytes] = []
+        self._migration_rng = np.random.default_rng()  # who leaves and who is overwritten
         if store is not None:
             store.create_table(TABLE, COLUMNS, component="soup", version=1, indexes=("epoch",))
-        self._publish({"soup/mutation_rate": float(soup.mutation_rate), "soup/epoch": int(soup.epoch)})
+        self._publish({keys.SOUP_MUTATION_RATE: float(soup.mutation_rate), keys.SOUP_EPOCH: int(soup.epoch)})
 
     @property
     def hoe_history(self) -> np.ndarray:
@@ -71,7 +73,7 @@ class SoupDriver:
                 if self.soup.epoch % self.metrics_every == 0:
                     sampled = self.sample()
                 else:
-                    self._publish({"soup/epoch": int(self.soup.epoch)})
+                    self._publish({keys.SOUP_EPOCH: int(self.soup.epoch)})
         return sampled
 
     def sample(self) -> SoupMetrics:
@@ -85,14 +87,14 @@ class SoupDriver:
                 if r not in self.known_replicators:
                     self.known_replicators.append(r)
             self._publish({
-                "avg_entropy": float(m.high_order_entropy),
-                "diversity_index": float(m.diversity),
-                "soup/epoch": int(m.epoch),
-                "soup/metrics": m.summary(),
-                "soup/hoe_history": self.hoe_history,
-                "soup/top_programs": [{"program": p, "count": int(c)} for p, c in m.top_programs],
-                "soup/replicators": list(m.replicators),
-                "soup/mutation_rate": float(self.soup.mutation_rate),
+                keys.AVG_ENTROPY: float(m.high_order_entropy),
+                keys.DIVERSITY_INDEX: float(m.diversity),
+                keys.SOUP_EPOCH: int(m.epoch),
+                keys.SOUP_METRICS: m.summary(),
+                keys.SOUP_HOE_HISTORY: self.hoe_history,
+                keys.SOUP_TOP_PROGRAMS: [{"program": p, "count": int(c)} for p, c in m.top_programs],
+                keys.SOUP_REPLICATORS: list(m.replicators),
+                keys.SOUP_MUTATION_RATE: float(self.soup.mutation_rate),
             })
             if self.store is not None:
                 n = self.soup.programs.size
@@ -107,7 +109,7 @@ class SoupDriver:
     def set_mutation_rate(self, rate: float) -> None:
         with self._lock:
             self.soup.mutation_rate = rate  # validated by the engine
-            self._publish({"soup/mutation_rate": self.soup.mutation_rate})  # as quantised by the engine
+            self._publish({keys.SOUP_MUTATION_RATE: self.soup.mutation_rate})  # as quantised by the engine
 
     def inject(self, program: bytes | str, count: int = 1, origin: int | None = None) -> np.ndarray:
         with self._lock:
@@ -115,18 +117,30 @@ class SoupDriver:
                 return self.soup.inject(program, count)
             return self.soup.inject(program, count, origin=origin)
 
-    def exchange(self, rng: np.random.Generator, emigrants: int = 0,
-                 immigrants: np.ndarray | None = None) -> np.ndarray | None:
-        """Island migration, between steps: a copy of ``emigrants`` random programs, or
-        ``immigrants`` written over as many random programs (then None)."""
+    def lineage_count(self, program: bytes) -> float:
+        """Exact copies of ``program`` in the soup (0 for a program of another length)."""
+        arr = np.frombuffer(bytes(program), dtype=np.uint8)
         with self._lock:
             programs = self.soup.programs
-            n = emigrants if immigrants is None else len(immigrants)
-            rows = rng.choice(len(programs), size=n, replace=False)
-            if immigrants is None:
-                return programs[rows].copy()
-            programs[rows] = immigrants
-            return None
+            if programs.shape[1] != arr.size:
+                return 0.0
+            return float(np.count_nonzero((programs == arr).all(axis=1)))
+
+    # -- an island of the island model (neurosys.soup.islands.IslandSoup), between steps -------
+    def current_epoch(self) -> int:
+        return int(self.soup.epoch)
+
+    def emigrate(self, count: int) -> np.ndarray:
+        """Copies of ``count`` random programs."""
+        with self._lock:
+            rows = self._migration_rng.choice(self.soup.size, size=int(count), replace=False)
+            return self.soup.programs[rows].copy()
+
+    def immigrate(self, programs: np.ndarray) -> None:
+        """``programs`` written over as many random programs."""
+        with self._lock:
+            rows = self._migration_rng.choice(self.soup.size, size=len(programs), replace=False)
+            self.soup.programs[rows] = programs
 
     def _publish(self, values: dict[str, Any]) -> None:
         if self.workspace is None:

@@ -12,7 +12,9 @@ from typing import Any, Callable, Generic, TypeVar
 import numpy as np
 
 from neurosys import _core
+from neurosys.errors import ParameterError
 from neurosys.arguments import integer, real, seed as seed_value
+from neurosys.limits import engine_default
 from neurosys.soup.metrics import SoupMetrics, compute_metrics
 
 _FORMAT = "neurosys-soup/1"
@@ -24,6 +26,12 @@ ORIGIN_MUTATION: int = _core.soup.ORIGIN_MUTATION
 # An injection within this many differing bytes of a program already in the soup copies that
 # program's origins instead of taking its own id: copying the soup is not inventing.
 COPY_EDITS = 2
+# The engine's defaults (cpp/soup/limits.hpp, beside each parameter's range).
+SIZE: int = engine_default("soup", "size", int)
+PROGRAM_LENGTH: int = engine_default("soup", "program_length", int)
+MUTATION_RATE: float = engine_default("soup", "mutation_rate")
+MAX_STEPS: int = engine_default("soup", "max_steps", int)
+THREADS: int = engine_default("soup", "threads", int)
 
 
 class _EngineAttribute(Generic[T]):
@@ -58,12 +66,12 @@ class Soup:
     tracer), on the CPU and on CUDA alike. Off by default, at no cost.
     """
 
-    def __init__(self, language: str = "bff", size: int = 2**17, program_length: int = 64,
-                 seed: int = 0, mutation_rate: float = 2**-12, max_steps: int = 8192,
+    def __init__(self, language: str = "bff", size: int = SIZE, program_length: int = PROGRAM_LENGTH,
+                 seed: int = 0, mutation_rate: float = MUTATION_RATE, max_steps: int = MAX_STEPS,
                  rng: str = "default", heads_from_tape: bool = False, device: str = "auto",
-                 threads: int = 0, provenance: bool = False) -> None:
+                 threads: int = THREADS, provenance: bool = False) -> None:
         if not isinstance(provenance, (bool, np.bool_)):
-            raise ValueError(f"provenance must be True or False, got {provenance!r}")
+            raise ParameterError(f"provenance must be True or False, got {provenance!r}")
         self._core = _core.soup.Soup(
             language=language, size=integer("size", size),
             program_length=integer("program_length", program_length), seed=seed_value(seed),

@@ -20,6 +20,7 @@ import numpy as np
 from neurosys import _core
 from neurosys.soup.language import alphabet_bytes
 from neurosys.soup.metrics import entropy_bits
+from neurosys.workspace import keys
 
 TABLE = "soup_ga_epochs"
 COLUMNS = "epoch INTEGER, wall_time REAL, avg_entropy REAL, best_entropy REAL, diversity_index REAL"
@@ -83,8 +84,8 @@ class EvolutionaryDynamics:
                   "best_entropy": float(fitness.max()), "diversity_index": self.diversity()}
         self.history.append(record)
         if self.workspace is not None:
-            self.workspace.write("avg_entropy", record["avg_entropy"])
-            self.workspace.write("diversity_index", record["diversity_index"])
+            self.workspace.write(keys.AVG_ENTROPY, record["avg_entropy"])
+            self.workspace.write(keys.DIVERSITY_INDEX, record["diversity_index"])
         if self.store is not None:
             self.store.insert(TABLE, (self.epoch, time.time(), record["avg_entropy"], record["best_entropy"],
                                       record["diversity_index"]))

@@ -10,7 +10,9 @@ interrupted sweep loses at most the points that were running. A long point may s
 state under ``point_dir()`` (a folder per point, stable across reruns) and continue from it.
 
 Ray is the only executor (a local cluster when no address is given): the same code runs on a
-laptop and on a cluster, and there is no second, sequential path to keep in step.
+laptop and on a cluster, and there is no second, sequential path to keep in step. A point whose
+worker process or node dies is run again elsewhere (up to ``NODE_RETRIES`` times; a point that
+raises is not retried), resuming from what it saved under ``point_dir()``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 __all__ = ["run_points", "grid", "point_id", "point_dir", "read_results", "SweepError", "RESULTS"]
 
 RESULTS = "results.csv"
+NODE_RETRIES = 3  # runs of a point whose worker or node died (Ray's system failures only)
 ID_COLUMN = "point_id"
 Scalar = int | float | str | bool | None
 _SCALARS = (int, float, str, bool, type(None))
@@ -201,7 +204,8 @@ def run_points(fn: Callable[[dict], dict], points: Iterable[Mapping[str, Scalar]
         from neurosys.cluster.session import ray_session
 
         with ray_session(address=address, num_cpus=num_cpus) as ray:
-            task = ray.remote(num_cpus=cpus_per_point, max_retries=0)(_run_one)
+            task = ray.remote(num_cpus=cpus_per_point, max_retries=NODE_RETRIES,
+                              retry_exceptions=False)(_run_one)
             fn_ref = ray.put(fn)
             pending = {task.remote(fn_ref, p, pid, str(out)): pid for pid, p in todo.items()}
             bar, bar_task = _progress(len(set(ids)), len(set(ids)) - len(todo), progress)

@@ -13,6 +13,11 @@
 
 ``[[points]]`` tables may replace (or add to) ``[grid]``: each is one point, completed by [fixed].
 
+Every point is checked here, before Ray starts: its keys against the experiment's, and each value
+of a key named after an engine parameter (size, program_length, mutation_rate, threads,
+n_neurons, ...) against the engine's rule, so ``size = [-5]`` is reported as ``grid.size[0]``
+by a ParameterError, not by a failed Ray task after the cluster started.
+
 Ready sweep files live in examples/sweeps/ (shipped in the wheel as neurosys/examples/sweeps);
 ``example_sweeps()`` finds them and ``resolve_sweep("soup_transition")`` names one by its stem.
 """
@@ -24,9 +29,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from neurosys.arguments import seed as seed_value
 from neurosys.config import read_toml
+from neurosys.errors import ParameterError
+from neurosys.limits import check_range, engine_limit, engine_parameters
 from neurosys.sweep.api import grid
-from neurosys.sweep.experiments import EXPERIMENTS
+from neurosys.sweep.experiments import EXPERIMENTS, SNN_DEFAULTS, SOUP_DEFAULTS
 
 _KEYS = ("experiment", "out_dir", "cpus_per_point", "fixed", "grid", "points")
 
@@ -39,8 +47,63 @@ class SweepSpec:
     points: list[dict[str, Any]]
 
 
+def _accepted_keys(experiment: str) -> tuple[str, dict[str, Any]]:
+    """The engine an experiment's points feed, and its point keys with their defaults."""
+    if experiment == "abiogenesis":
+        from dataclasses import fields
+
+        from neurosys.experiments.abiogenesis import Point
+
+        zero = {"int": 0, "float": 0.0, "str": "", "bool": False}  # a value of each field's type
+        return "soup", {f.name: zero[str(f.type)] for f in fields(Point)}
+    return {"soup_transition": ("soup", SOUP_DEFAULTS), "snn": ("snn", SNN_DEFAULTS)}[experiment]
+
+
+def _type_name(default: Any) -> str:
+    return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}[type(default)]
+
+
+def _check_value(label: str, key: str, value: Any, default: Any, engine: str) -> None:
+    """The value's type against the key's default, then the engine's rule where the key is an
+    engine parameter's name (a seed: the engines' seed rule)."""
+    kind = type(default)
+    fits = (isinstance(value, bool) if kind is bool else
+            not isinstance(value, bool) and isinstance(value, int) if kind is int else
+            not isinstance(value, bool) and isinstance(value, (int, float)) if kind is float else
+            isinstance(value, str))
+    if not fits:
+        raise ParameterError(f"{label} must be {_type_name(default)}, got {value!r}")
+    if key == "seed":
+        try:
+            seed_value(value)
+        except ParameterError:
+            raise ParameterError(f"{label} must be in [0, 2^64), got {value!r}") from None
+    elif key in engine_parameters(engine):
+        check_range(label, value, engine_limit(engine, key))
+
+
+def check_points(experiment: str, fixed: dict[str, Any], axes: dict[str, list[Any]],
+                 listed: list[Any]) -> None:
+    """Checks a sweep's values where the user wrote them (fixed.KEY, grid.KEY[i], points[i].KEY)."""
+    engine, accepted = _accepted_keys(experiment)
+    tables = [("fixed", fixed), *((f"points[{i}]", p) for i, p in enumerate(listed))]
+    for where, table in tables:
+        if not isinstance(table, dict):
+            raise ParameterError(f"{where}: expected a table of point keys, got {table!r}")
+    for key in [*fixed, *axes, *(k for _, t in tables for k in t)]:
+        if key not in accepted:
+            raise ParameterError(f"sweep file: {experiment} points do not accept {key!r}; "
+                                 f"accepted: {', '.join(sorted(accepted))}")
+    for where, table in tables:
+        for key, value in table.items():
+            _check_value(f"{where}.{key}", key, value, accepted[key], engine)
+    for key, values in axes.items():
+        for i, value in enumerate(values):
+            _check_value(f"grid.{key}[{i}]", key, value, accepted[key], engine)
+
+
 def load_sweep(path: str | Path) -> SweepSpec:
-    """Reads and checks a sweep file; ValueError names what is wrong."""
+    """Reads and checks a sweep file and its points; ParameterError names what is wrong."""
     data = read_toml(path, "sweep file")
     unknown = sorted(set(data) - set(_KEYS))
     if unknown:
@@ -56,6 +119,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     for name, values in axes.items():
         if not isinstance(values, list):
             raise ValueError(f"grid.{name}: expected a list of values, got {values!r}")
+    check_points(experiment, fixed, axes, listed)
     points = [{**fixed, **p} for p in (grid(**axes) if axes else [])]
     points += [{**fixed, **p} for p in listed if isinstance(p, dict)]
     if not points:

@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from neurosys.experiments.transition import CRITERION, Criterion, run_until_transition
+from neurosys.soup.engine import MUTATION_RATE
 from neurosys.sweep.api import point_dir, point_id
 
 SOUP_DEFAULTS: dict[str, Any] = {"seed": 0, "size": 2**17, "max_epochs": 16000, "every": 64,
                                  "time_limit": 3000.0, "threads": 1, "rng": "default",
-                                 "mutation_rate": 2**-12, "hoe": CRITERION.hoe,
+                                 "mutation_rate": MUTATION_RATE, "hoe": CRITERION.hoe,
                                  "replicator_fraction": CRITERION.replicator_fraction}
 SNN_DEFAULTS: dict[str, Any] = {"seed": 1, "n_neurons": 1000, "connection_prob": 0.1,
                                 "i_inj_nA": 0.17, "weight_nS": 0.5, "duration": 2.0, "threads": 1}

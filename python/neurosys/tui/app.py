@@ -22,8 +22,8 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Label, TabbedContent, TabPane
 
-from neurosys.control import read_ack, send_command
-from neurosys.segments import pid_alive
+from neurosys.run.control import read_ack, send_command
+from neurosys.workspace.segments import pid_alive
 from neurosys.tui.screens.prompt import PromptScreen
 from neurosys.tui.screens.stopped import StoppedScreen
 from neurosys.tui.widgets.agent_events import AgentEvents
@@ -38,6 +38,7 @@ from neurosys.tui.widgets.rate_plot import RatePlot
 from neurosys.tui.widgets.status_bar import StatusBar
 from neurosys.tui.widgets.top_programs import TopPrograms
 from neurosys.tui.widgets.workspace_keys import WorkspaceKeys
+from neurosys.workspace import keys
 
 __all__ = ["NeurosysApp"]
 
@@ -142,7 +143,7 @@ class NeurosysApp(App[None]):
     def _check_stopped(self) -> None:
         if self._ended:
             return
-        status = self.workspace.read("system/status")
+        status = self.workspace.read(keys.SYSTEM_STATUS)
         if not isinstance(status, dict):
             return
         pid = status.get("pid")
@@ -162,7 +163,7 @@ class NeurosysApp(App[None]):
             fresh = Workspace.attach(self.workspace.name)
         except (OSError, ValueError):
             return False
-        status = fresh.read("system/status")
+        status = fresh.read(keys.SYSTEM_STATUS)
         if not (isinstance(status, dict) and status.get("state") in ("running", "paused")
                 and pid_alive(status.get("pid"))):
             fresh.close()
@@ -204,11 +205,11 @@ class NeurosysApp(App[None]):
         self._message.update(text)
 
     def action_toggle_pause(self) -> None:
-        status = self.workspace.read("system/status") or {}
+        status = self.workspace.read(keys.SYSTEM_STATUS) or {}
         self._send("resume" if status.get("state") == "paused" else "pause")
 
     def action_set_rate(self) -> None:
-        current = (self.workspace.read("system/targets") or {}).get("rate_hz", "")
+        current = (self.workspace.read(keys.SYSTEM_TARGETS) or {}).get("rate_hz", "")
 
         def done(text: str | None) -> None:
             if text is None:

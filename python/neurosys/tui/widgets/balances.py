@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from neurosys.tui.widgets.table_view import TableView
+from neurosys.workspace import keys
 
 
 class Balances(TableView):
-    KEYS = ("ledger/balances",)
+    KEYS = (keys.LEDGER_BALANCES,)
     COLUMNS = ("account", "balance")
 
     def table_rows(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-        balances = values["ledger/balances"] or {}
+        balances = values[keys.LEDGER_BALANCES] or {}
         return sorted(balances.items(), key=lambda kv: (-float(kv[1]), str(kv[0])))

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from neurosys.tui.widgets.plot_view import PlotView, has_data, plot_series
+from neurosys.workspace import keys
 
 
 class EntropyPlot(PlotView):
-    KEYS = ("soup/hoe_history", "diversity_index", "soup/epoch")
+    KEYS = (keys.SOUP_HOE_HISTORY, keys.DIVERSITY_INDEX, keys.SOUP_EPOCH)
     TITLE = "high-order entropy / diversity per sample"
     HISTORY = 500
 
@@ -19,11 +20,11 @@ class EntropyPlot(PlotView):
         self._last_epoch: Any = None
 
     def draw(self, plt: Any, values: dict[str, Any]) -> None:
-        diversity, epoch = values["diversity_index"], values["soup/epoch"]
+        diversity, epoch = values[keys.DIVERSITY_INDEX], values[keys.SOUP_EPOCH]
         if isinstance(diversity, (int, float)) and epoch != self._last_epoch:
             self._last_epoch = epoch
             self._diversity = (self._diversity + [float(diversity)])[-self.HISTORY:]
-        hoe = values["soup/hoe_history"]
+        hoe = values[keys.SOUP_HOE_HISTORY]
         if has_data(hoe):
             plot_series(plt, hoe, label="entropy")
         if self._diversity:

@@ -6,14 +6,15 @@ from typing import Any
 
 from neurosys.timefmt import local_time
 from neurosys.tui.widgets.table_view import TableView
+from neurosys.workspace import keys
 
 
 class LedgerRecent(TableView):
-    KEYS = ("ledger/recent",)
+    KEYS = (keys.LEDGER_RECENT,)
     COLUMNS = ("time", "kind", "from", "to", "amount", "reason")
 
     def table_rows(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-        entries = [e for e in values["ledger/recent"] or [] if isinstance(e, dict)]
+        entries = [e for e in values[keys.LEDGER_RECENT] or [] if isinstance(e, dict)]
         return [(local_time(e.get("time")), *(e.get(k) for k in ("kind", "src", "dst", "amount",
                                                                   "reason")))
                 for e in reversed(entries)]

@@ -8,15 +8,16 @@ from typing import Any
 
 from textual.widgets import Static
 
-from neurosys.report import num
+from neurosys.run.report import num
 from neurosys.tui.widgets.base import WorkspaceView
+from neurosys.workspace import keys
 
 
 class LLMStats(WorkspaceView, Static):
-    KEYS = ("llm/decisions",)
+    KEYS = (keys.LLM_DECISIONS,)
 
     def show(self, values: dict[str, Any]) -> None:
-        stats = values["llm/decisions"]
+        stats = values[keys.LLM_DECISIONS]
         if not isinstance(stats, dict):
             self.update("LLM decisions: none yet")
             return

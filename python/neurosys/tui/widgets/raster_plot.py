@@ -7,14 +7,15 @@ from typing import Any
 import numpy as np
 
 from neurosys.tui.widgets.plot_view import PlotView
+from neurosys.workspace import keys
 
 
 class RasterPlot(PlotView):
-    KEYS = ("snn/raster",)
+    KEYS = (keys.SNN_RASTER,)
     TITLE = "spike raster (last chunk)"
 
     def draw(self, plt: Any, values: dict[str, Any]) -> None:
-        raster = values["snn/raster"]
+        raster = values[keys.SNN_RASTER]
         if isinstance(raster, dict) and len(raster.get("times", ())):
             times = np.asarray(raster["times"], dtype=float)
             indices = np.asarray(raster["indices"], dtype=float)

@@ -7,14 +7,15 @@ from typing import Any
 import numpy as np
 
 from neurosys.tui.widgets.plot_view import PlotView, has_data
+from neurosys.workspace import keys
 
 
 class RateHistogram(PlotView):
-    KEYS = ("neural_activations",)
+    KEYS = (keys.NEURAL_ACTIVATIONS,)
     TITLE = "per-neuron rate (Hz)"
 
     def draw(self, plt: Any, values: dict[str, Any]) -> None:
-        rates = values["neural_activations"]
+        rates = values[keys.NEURAL_ACTIVATIONS]
         if has_data(rates):
             counts, edges = np.histogram(np.asarray(rates, dtype=float), bins=20)
             centres = (edges[:-1] + edges[1:]) / 2

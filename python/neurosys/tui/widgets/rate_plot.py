@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from neurosys.tui.widgets.plot_view import PlotView, has_data, plot_series
+from neurosys.workspace import keys
 
 
 class RatePlot(PlotView):
-    KEYS = ("snn/rate_history", "system/targets")
+    KEYS = (keys.SNN_RATE_HISTORY, keys.SYSTEM_TARGETS)
     TITLE = "mean rate (Hz) per chunk"
 
     def draw(self, plt: Any, values: dict[str, Any]) -> None:
-        history = values["snn/rate_history"]
+        history = values[keys.SNN_RATE_HISTORY]
         if has_data(history):
             plot_series(plt, history)
-            target = (values["system/targets"] or {}).get("rate_hz")
+            target = (values[keys.SYSTEM_TARGETS] or {}).get("rate_hz")
             if isinstance(target, (int, float)):
                 plt.hline(float(target), "red")

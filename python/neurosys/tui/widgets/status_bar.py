@@ -7,6 +7,7 @@ from typing import Any
 from textual.widgets import Static
 
 from neurosys.tui.widgets.base import WorkspaceView
+from neurosys.workspace import keys
 
 
 def _num(value: Any, fmt: str, missing: str = "-") -> str:
@@ -14,22 +15,22 @@ def _num(value: Any, fmt: str, missing: str = "-") -> str:
 
 
 class StatusBar(WorkspaceView, Static):
-    KEYS = ("system/status", "system/targets", "snn/time", "snn/mean_rate", "soup/epoch",
-            "avg_entropy", "diversity_index", "agents/table")
+    KEYS = (keys.SYSTEM_STATUS, keys.SYSTEM_TARGETS, keys.SNN_TIME, keys.SNN_MEAN_RATE, keys.SOUP_EPOCH,
+            keys.AVG_ENTROPY, keys.DIVERSITY_INDEX, keys.AGENTS_TABLE)
 
     def show(self, values: dict[str, Any]) -> None:
-        status = values["system/status"] or {}
-        targets = values["system/targets"] or {}
-        agents = values["agents/table"] or []
+        status = values[keys.SYSTEM_STATUS] or {}
+        targets = values[keys.SYSTEM_TARGETS] or {}
+        agents = values[keys.AGENTS_TABLE] or []
         alive = sum(1 for a in agents if isinstance(a, dict) and a.get("alive", True))
         state = status.get("state", "no system")
         self.set_class(state == "paused", "-paused")
         self.update(
             f"[b]{state}[/b]  wall {_num(status.get('wall_seconds'), '.0f')} s"
-            f"  │  sim {_num(values['snn/time'], '.2f')} s"
-            f"  rate {_num(values['snn/mean_rate'], '.1f')} Hz"
+            f"  │  sim {_num(values[keys.SNN_TIME], '.2f')} s"
+            f"  rate {_num(values[keys.SNN_MEAN_RATE], '.1f')} Hz"
             f" (target {_num(targets.get('rate_hz'), '.1f')})"
-            f"  │  epoch {_num(values['soup/epoch'], 'd')}"
-            f"  H {_num(values['avg_entropy'], '.3f')}"
-            f"  div {_num(values['diversity_index'], '.3f')}"
+            f"  │  epoch {_num(values[keys.SOUP_EPOCH], 'd')}"
+            f"  H {_num(values[keys.AVG_ENTROPY], '.3f')}"
+            f"  div {_num(values[keys.DIVERSITY_INDEX], '.3f')}"
             f"  │  agents {alive}")

@@ -7,16 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from neurosys.tui.widgets.table_view import TableView
+from neurosys.workspace import keys
 
 
 class TopPrograms(TableView):
-    KEYS = ("soup/top_programs", "soup/replicators")
+    KEYS = (keys.SOUP_TOP_PROGRAMS, keys.SOUP_REPLICATORS)
     COLUMNS = ("count", "replicator", "program")
 
     def table_rows(self, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-        replicators = set(values["soup/replicators"] or [])
+        replicators = set(values[keys.SOUP_REPLICATORS] or [])
         rows = []
-        for p in values["soup/top_programs"] or []:
+        for p in values[keys.SOUP_TOP_PROGRAMS] or []:
             if not isinstance(p, dict):
                 continue
             count, program = p.get("count"), p.get("program")

@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from neurosys.config import SystemConfig
-from neurosys.commands import validate_command
-from neurosys.control import CommandReader
-from neurosys.runner import ComponentRunner
-from neurosys.rundir import make_run_dir, setup_logging, teardown_logging
-from neurosys.storage import RunStore
-from neurosys.wiring import Components, build_components
+from neurosys.run.commands import validate_command
+from neurosys.run.control import CommandReader
+from neurosys.run.runner import ComponentRunner
+from neurosys.run.rundir import make_run_dir, setup_logging, teardown_logging
+from neurosys.run.storage import RunStore
+from neurosys.run.wiring import LOCAL, Components, Factories, build_components
+from neurosys.workspace import keys
+from neurosys.workspace.protocol import WorkspaceLike
 
 __all__ = ["System"]
 
@@ -59,7 +61,7 @@ def workspace_size(cfg: SystemConfig) -> tuple[int, int]:
 
 def _warn_stale_segments() -> None:
     """Segments left in /dev/shm (RAM) by runs that were killed: say so, and how to free them."""
-    from neurosys.segments import list_segments
+    from neurosys.workspace.segments import list_segments
 
     for info in list_segments():
         if info.stale and info.age_seconds > 2.0:  # a younger one may be still being created
@@ -72,28 +74,28 @@ class System:
         config: a :class:`SystemConfig` (the embedded defaults when None).
         run_dir: the run directory; default: a new ``<run_root>/<timestamp>``.
         console_log: also log to the console (rich, on stderr).
-        workspace: an open workspace to use (and close at stop) instead of creating the named
-            shared-memory one; the Ray runner passes its Redis workspace here.
-        remote_soup: the soup the agents steer when it runs elsewhere (the Ray runner's proxy).
-        agent_pool: the agents' pool of Ray actors (``neurosys.cluster.agent_pool.AgentPool``):
-            the agents run there and use its shared model; None: they run here.
+        factories: where the components that may run elsewhere come from
+            (``neurosys.run.wiring.Factories``; ``LOCAL``: all here).
+
+    A subclass that runs its components elsewhere (``neurosys.cluster``) overrides the hooks
+    ``_open_workspace`` (which workspace the run talks through), ``_start_elsewhere`` (what
+    starts beside the local threads) and ``_run_config`` (what the run directory records).
     """
 
+    #: the workspace backend ``_open_workspace`` creates the run's workspace on
+    workspace_backend: str = "shm"
+
     def __init__(self, config: SystemConfig | None = None, *, run_dir: str | Path | None = None,
-                 console_log: bool = True, workspace: Any = None, remote_soup: Any = None,
-                 agent_pool: Any = None) -> None:
+                 console_log: bool = True, factories: Factories = LOCAL) -> None:
         if config is not None and not isinstance(config, SystemConfig):
             raise ValueError(f"config must be a neurosys.SystemConfig, got {type(config).__name__}")
-        self.config = config if config is not None else SystemConfig()
-        self.config.validate()
+        self.config = config if config is not None else SystemConfig()  # checked when it was made
         self._run_dir_arg = Path(run_dir) if run_dir is not None else None
         self._console_log = console_log
         self.run_dir: Path | None = None
-        self.workspace: Any = None
-        self._given_workspace = workspace
-        self._remote_soup = remote_soup
-        self._agent_pool = agent_pool
-        self.status_key = "system/status"  # a Ray actor's System publishes under its own key
+        self.workspace: WorkspaceLike | None = None
+        self._factories = factories
+        self.status_key = keys.SYSTEM_STATUS  # a share of a larger run publishes under its own key
         self.store: RunStore | None = None
         self.components = Components()
         self.runners: dict[str, ComponentRunner] = {}
@@ -112,8 +114,8 @@ class System:
         self.ready_at: float | None = None  # ... to every component running
         self._handlers: list[logging.Handler] = []
         self._control: threading.Thread | None = None
-        self._targets = {"rate_hz": self.config.system.target_rate_hz,
-                         "complexity": self.config.system.target_complexity}
+        self._targets = {"rate_hz": self.config.system.rate_hz,
+                         "complexity": self.config.system.complexity}
 
     # -- access to the components, for scripting --------------------------------------------
     network = property(lambda self: self.components.network)
@@ -141,40 +143,29 @@ class System:
     # -- lifecycle --------------------------------------------------------------------------
     def start(self, *, paused: bool = False) -> System:
         """Build the components and start their threads; ``paused``: the threads wait for
-        ``resume()`` (a caller that rewires a component first, as the Ray islands do)."""
+        ``resume()`` (a caller that rewires a component first, as a soup island does)."""
         if self._started_at is not None:
             raise RuntimeError("this System was already started; create a new one to run again")
-        from neurosys.workspace import Workspace
-
         cfg = self.config
-        self.run_dir = self._run_dir_arg or make_run_dir(cfg.system.run_root)
+        self.run_dir = (self._run_dir_arg or make_run_dir(cfg.system.run_root)).resolve()
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        (self.run_dir / "config.toml").write_text(cfg.to_toml(comments=False), encoding="utf-8")
+        (self.run_dir / "config.toml").write_text(self._run_config().to_toml(comments=False), encoding="utf-8")
         self.store = RunStore(self.run_dir / "run.db")
         self._handlers = setup_logging(cfg.system.log_level, self.run_dir / "neurosys.log",
                                        self.store, console=self._console_log)
         self._create_tables()
         _warn_stale_segments()
-        # The workspace saves itself every persist_interval and once more on close.
-        capacity, max_value_bytes = workspace_size(cfg)
-        self.workspace = self._given_workspace or Workspace(
-            self.workspace_name, capacity, max_value_bytes,
-            persist_path=self.run_dir / "workspace.snapshot",
-            persist_interval=cfg.system.persist_interval, unlink_on_close=True)
-        if self._given_workspace is None and not self.workspace.created:  # a live process has it
-            self.workspace._unlink_on_close = False
-            self.workspace.close()
-            self.workspace = None
+        try:
+            self.workspace = self._open_workspace()
+        except BaseException:
             self._close_resources()
             self._stopped = True
-            raise ValueError(f"system.workspace_name {self.workspace_name!r} is in use by a "
-                             "running process; choose another name")
+            raise
         self._started_at = time.time()
         log.info("starting the components (the first start loads torch, the LLM and the EVM)")
         try:
             self.components = build_components(cfg, self.workspace, self.store, self.run_dir,
-                                               remote_soup=self._remote_soup,
-                                               agent_pool=self._agent_pool)
+                                               self._factories)
         except BaseException:
             self._close_resources()
             self._stopped = True
@@ -182,7 +173,7 @@ class System:
         self._info("started", self._started_at)
         self._info("workspace", self.workspace_name)
         self._info("missing", "; ".join(f"{k}: {v}" for k, v in self.components.missing.items()))
-        self.workspace.write("system/targets", dict(self._targets))
+        self.workspace.write(keys.SYSTEM_TARGETS, dict(self._targets))
         self._publish_status()
         self._record_weights("before")
         if not paused:
@@ -196,8 +187,38 @@ class System:
         self._control.start()
         log.info("run directory %s, workspace %r, components: %s", self.run_dir,
                  self.workspace_name, ", ".join(self.runners) or "none")
+        try:
+            self._start_elsewhere()
+        except BaseException:
+            self.stop("failed to start")
+            raise
         self._mark_ready()
         return self
+
+    # -- hooks for a System whose components run elsewhere --------------------------------------
+    def _open_workspace(self) -> WorkspaceLike:
+        """Creates the run's workspace (named, on ``workspace_backend``), saved to the run
+        directory every persist_interval and on close; a name another live run holds is refused."""
+        from neurosys.workspace import Workspace
+
+        capacity, max_value_bytes = workspace_size(self.config)
+        workspace = Workspace(self.workspace_name, capacity, max_value_bytes,
+                              persist_path=self.run_dir / "workspace.snapshot",
+                              persist_interval=self.config.system.persist_interval, unlink_on_close=True,
+                              backend=self.workspace_backend)
+        if not workspace.created:  # a live process has it: leave it to its owner
+            workspace.close(unlink=False)
+            where = "" if self.workspace_backend == "shm" else f" on {self.workspace_backend}"
+            raise ValueError(f"system.workspace_name {self.workspace_name!r} is in use by a "
+                             f"running process{where}; choose another name")
+        return workspace
+
+    def _start_elsewhere(self) -> None:
+        """Starts what runs beside this process's component threads (nothing, here)."""
+
+    def _run_config(self) -> SystemConfig:
+        """The configuration the run directory records (the whole run's)."""
+        return self.config
 
     def _mark_ready(self) -> None:
         """Every component runs: the start is over (``run(seconds)`` counts from here)."""
@@ -310,7 +331,7 @@ class System:
                 except Exception:
                     pass
         if self.summary is not None and self.run_dir is not None:
-            from neurosys.report import format_summary
+            from neurosys.run.report import format_summary
 
             (self.run_dir / "summary.txt").write_text(format_summary(self.summary),
                                                       encoding="utf-8")
@@ -342,7 +363,7 @@ class System:
         args = {k: v for k, v in (("rate_hz", rate_hz), ("complexity", complexity)) if v is not None}
         args = validate_command("set_target", args).args
         self._targets.update(args)
-        self.workspace.write("system/targets", dict(self._targets))
+        self.workspace.write(keys.SYSTEM_TARGETS, dict(self._targets))
         if self.components.agents is not None:  # the controllers steer towards these
             self.components.agents.submit({"op": "set_target", "args": args})
         log.info("targets set to %s", self._targets)
@@ -419,7 +440,7 @@ class System:
 
         ws = self.workspace
         try:
-            agents = ws.read("agents/table") or []
+            agents = ws.read(keys.AGENTS_TABLE) or []
         except WorkspaceClosedError:
             if self._last_snapshot is None:
                 raise
@@ -427,22 +448,22 @@ class System:
             # run can still stop cleanly and write its summary.
             log.error("the workspace is unavailable; the summary holds the last values read")
             return {**self._last_snapshot, "state": self.state}
-        balances = ws.read("ledger/balances") or {}
+        balances = ws.read(keys.LEDGER_BALANCES) or {}
         net = self.runners.get("network")
-        sim = ws.read("snn/time")
+        sim = ws.read(keys.SNN_TIME)
         snap = {
             "state": self.state,
             "wall_seconds": time.time() - (self._started_at or time.time()),
             "sim_time": float(sim) if isinstance(sim, (int, float)) else None,
-            "mean_rate": ws.read("snn/mean_rate"),
+            "mean_rate": ws.read(keys.SNN_MEAN_RATE),
             "network_steps": net.steps if net else 0,
             "network_busy_seconds": net.busy_seconds if net else 0.0,
-            "soup_epoch": ws.read("soup/epoch"),
-            "entropy": ws.read("avg_entropy"),
-            "diversity": ws.read("diversity_index"),
+            "soup_epoch": ws.read(keys.SOUP_EPOCH),
+            "entropy": ws.read(keys.AVG_ENTROPY),
+            "diversity": ws.read(keys.DIVERSITY_INDEX),
             "agents": sum(1 for a in agents if isinstance(a, dict) and a.get("alive", True)),
             "balances": {str(k): float(v) for k, v in dict(balances).items()},
-            "llm": ws.read("llm/decisions"),  # neurosys.llm.integration.STATS_KEY
+            "llm": ws.read(keys.LLM_DECISIONS),  # neurosys.llm.integration.STATS_KEY
             "missing": dict(self.components.missing),
             "failed": {n: repr(r.error) for n, r in self.runners.items() if r.error is not None},
         }
@@ -470,7 +491,7 @@ class System:
         if self.summary is None:
             self._publish_status("stopping")
             return
-        from neurosys.report import progress_line
+        from neurosys.run.report import progress_line
 
         self._publish_status("stopped", summary=progress_line(self.summary),
                              stop_reason=self.stop_reason)
@@ -502,7 +523,7 @@ class System:
         except Exception as exc:  # a report figure is never worth failing a run for
             log.warning("could not read the synaptic weights: %s", exc)
             return
-        sim = self.workspace.read("snn/time")
+        sim = self.workspace.read(keys.SNN_TIME)
         self.store.insert_many(WEIGHTS_TABLE, ((stage, sim, float(w)) for w in weights))
 
     def _info(self, key: str, value: Any) -> None:

@@ -1,9 +1,9 @@
 """The interfaces of the system's components: what the orchestrator (``neurosys.System``, through
-``neurosys.wiring``) and the agents call on each one, as ``typing.Protocol`` classes.
+``neurosys.run.wiring``) and the agents call on each one, as ``typing.Protocol`` classes.
 
 The concrete classes (``snn.NeuromorphicNetwork``, ``soup.SoupDriver``, ``llm.LLM``, ...) satisfy
 them structurally; so do the Ray run's stand-ins for a component in another process
-(``cluster.actors.SoupClient``, ``cluster.llm_host.RemoteLLM``). docs/components.md describes
+(``cluster.proxy.ActorProxy`` of one of these Protocols, ``cluster.llm_host.RemoteLLM``). docs/components.md describes
 them. This module imports nothing heavy: typing ``System`` costs no torch, llama.cpp or web3.
 A component without ``close`` has nothing to release; ``wiring.Components.close`` skips it.
 """
@@ -53,6 +53,13 @@ class SoupControl(Protocol):
 
     def inject(self, program: bytes, count: int = ...) -> object: ...
     def set_mutation_rate(self, rate: float) -> object: ...
+
+
+class RemoteSoup(SoupControl, Protocol):
+    """The soup of another actor as the agents reach it: its controls, and how many exact
+    copies of a program it holds (an inventor follows its lineage with it)."""
+
+    def lineage_count(self, program: bytes) -> float: ...
 
 
 @runtime_checkable
@@ -137,7 +144,7 @@ class AgentsComponent(Protocol):
     def tick(self) -> None: ...
 
     def submit(self, command: str | dict[str, Any], **args: Any) -> None:
-        """Queue a command (``neurosys.commands``, receiver "agents") from any thread."""
+        """Queue a command (``neurosys.run.commands``, receiver "agents") from any thread."""
         ...
 
     def close(self) -> None: ...

@@ -1,8 +1,12 @@
 """Build each component of a System from its config section: the composition root. Each field
-of ``Components`` is typed by its interface (``neurosys.components``, docs/components.md).
+of ``Components`` is typed by its interface (``neurosys.run.components``, docs/components.md).
+
+Where a component comes from is the caller's choice (``Factories``): ``LOCAL`` builds every one
+in this process; a run spread over processes or hosts (``neurosys.cluster``) passes factories
+that return proxies of its components elsewhere. This module knows nothing of how they are reached.
 
 A component's classes are imported when it is built, not when this module is: ``import neurosys``
-and ``neurosys.system`` stay free of torch, llama.cpp and web3 (they load in the component
+and ``neurosys.run.system`` stay free of torch, llama.cpp and web3 (they load in the component
 packages). A component whose package cannot be imported is left out (and reported), never
 replaced by a stand-in; any other construction error is raised."""
 
@@ -12,20 +16,21 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from neurosys.components import (AgentsComponent, EconomyComponent, LedgerComponent, LLMComponent,
+from neurosys.run.components import (AgentsComponent, EconomyComponent, LedgerComponent, LLMComponent,
                                  NetworkComponent, SharedModel, SoupComponent, SoupControl,
                                  SoupEngine)
 from neurosys.config import SystemConfig
+from neurosys.workspace.protocol import WorkspaceLike
 
 if TYPE_CHECKING:
-    from neurosys.cluster.agent_pool import AgentPool
-    from neurosys.storage import RunStore
+    from neurosys.run.storage import RunStore
 
-__all__ = ["Components", "build_components"]
+__all__ = ["Components", "Factories", "LOCAL", "build_components"]
 
 log = logging.getLogger("neurosys.system")
 
@@ -81,7 +86,7 @@ class Components:
     llm: LLMComponent | None = None           # llm.LLMIntegration
     ledger: LedgerComponent | None = None     # ledger.Ledger
     economy: EconomyComponent | None = None   # ledger.Economy
-    agents: AgentsComponent | None = None     # agents.AgentManager (or a Ray run's pooled one)
+    agents: AgentsComponent | None = None     # agents.AgentManager (or a factory's)
     missing: dict[str, str] = field(default_factory=dict)  # component -> why it is left out
 
     def llm_models(self) -> list[SharedModel]:
@@ -130,14 +135,33 @@ def _ledger_passphrase(cfg: SystemConfig, run_dir: Path, env: str) -> str | None
     return secret
 
 
-def build_components(cfg: SystemConfig, workspace: Any, store: RunStore, run_dir: Path, *,
-                     remote_soup: SoupControl | None = None,
-                     agent_pool: AgentPool | None = None) -> Components:
-    """``remote_soup``: what the agents steer when the soup is not built here (Ray runner);
-    ``agent_pool``: the Ray actors the agents run in, with the model they share (Ray runner)."""
+@dataclass(frozen=True)
+class Factories:
+    """Where the components that may live elsewhere come from; None: built here.
+
+    model: ``model(name) -> SharedModel``, the model the agents share.
+    lane: ``lane(name, lane) -> SharedModel``, the LLM integration's own lane of it.
+    agents: called as ``AgentManager`` is, returns the agents component.
+    soup_control: ``soup_control() -> SoupControl``, what the agents steer when no soup is
+        built here (the soup runs elsewhere), or None when there is none.
+    """
+
+    model: Callable[[str | None], SharedModel] | None = None
+    lane: Callable[[str | None, str], SharedModel] | None = None
+    agents: Callable[..., AgentsComponent] | None = None
+    soup_control: Callable[[], SoupControl | None] | None = None
+
+
+LOCAL = Factories()
+
+
+def build_components(cfg: SystemConfig, workspace: WorkspaceLike, store: RunStore, run_dir: Path,
+                     factories: Factories = LOCAL) -> Components:
+    """The components ``cfg`` enables, on ``workspace`` and ``store``; ``factories`` says where
+    the ones that may run elsewhere come from (``LOCAL``: all built here)."""
     c = Components()
     try:
-        _build(c, cfg, workspace, store, run_dir, remote_soup, agent_pool)
+        _build(c, cfg, workspace, store, run_dir, factories)
     except BaseException:
         c.close()  # what was built before the failure
         raise
@@ -146,8 +170,8 @@ def build_components(cfg: SystemConfig, workspace: Any, store: RunStore, run_dir
     return c
 
 
-def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, run_dir: Path,
-           remote_soup: SoupControl | None, agent_pool: AgentPool | None) -> None:
+def _build(c: Components, cfg: SystemConfig, workspace: WorkspaceLike, store: RunStore, run_dir: Path,
+           factories: Factories) -> None:
     # Each component: its classes imported (an ImportError leaves it out), then built, where
     # an error is raised.
     seed = cfg.system.seed
@@ -166,7 +190,7 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
             from neurosys.soup import Soup, SoupDriver
         if imported.ok:
             s = cfg.soup
-            soup = Soup(language=s.language, size=s.n_programs, program_length=s.program_size,
+            soup = Soup(language=s.language, size=s.size, program_length=s.program_length,
                         mutation_rate=s.mutation_rate, device=s.device, seed=seed)
             c.soup = soup
             c.soup_driver = SoupDriver(soup, workspace, store, metrics_every=s.metrics_every)
@@ -186,24 +210,18 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
         if imported.ok:
             model = cfg.llm.model or None
             try:
-                # a pool's agents share its per-node model: none is loaded here for them
-                local = load(model) if agent_pool is None else None
-                c.llm_model = agent_pool.llm if agent_pool is not None else local
+                c.llm_model = (factories.model or load)(model)
             except ImportError as exc:  # the llama.cpp backend itself is not installed
                 c.missing["llm"] = f"the LLM backend is not importable ({exc})"
             else:
                 if cfg.llm.enabled:
                     # Its own lane when agents share the other: an agent's 64-token program
                     # held the one queue for 20 s on 2 shared cores (bench/RESULTS.md).
-                    # Under Ray it is a lane of the node's model host, as the agents' model is.
                     lane = None
                     if cfg.agents.enabled:
-                        lane = (agent_pool.lane("decisions") if agent_pool is not None
-                                else load(model, lane="decisions"))
+                        lane = (factories.lane or (lambda m, name: load(m, lane=name)))(model, "decisions")
                     c.llm_lane = lane
-                    decisions = lane if lane is not None else local
-                    assert decisions is not None  # no agents, hence no pool: the model is local
-                    c.llm = LLMIntegration(workspace, decisions)
+                    c.llm = LLMIntegration(workspace, lane if lane is not None else c.llm_model)
 
     if cfg.agents.enabled:
         with _Imports(c, "agents", "neurosys.agents") as imported:
@@ -212,7 +230,8 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
             if c.llm_model is None:
                 c.missing["agents"] = "the agents need the LLM, which is not available"
             else:
-                manager = agent_pool.manager if agent_pool is not None else AgentManager
+                manager = factories.agents or AgentManager
+                remote_soup = factories.soup_control() if factories.soup_control is not None else None
                 c.agents = manager(
                     workspace, c.llm_model, store,
                     soup=c.soup_driver if c.soup_driver is not None else remote_soup,
@@ -223,7 +242,7 @@ def _build(c: Components, cfg: SystemConfig, workspace: Any, store: RunStore, ru
                         "search": cfg.agents.search,
                         "inject_threshold": cfg.agents.inject_threshold,
                         "model": cfg.agents.model,
-                        "program_length": cfg.soup.program_size,
-                        "rate_hz": cfg.system.target_rate_hz,
-                        "complexity": cfg.system.target_complexity,
+                        "program_length": cfg.soup.program_length,
+                        "rate_hz": cfg.system.rate_hz,
+                        "complexity": cfg.system.complexity,
                         "seed": seed})

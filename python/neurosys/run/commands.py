@@ -1,7 +1,7 @@
 """The commands a running system accepts, in one table, and the one function that checks them.
 
 Two receivers take commands: the system (``System.execute`` and the ``system/command`` key that
-the UI and the CLI write, see ``neurosys.control``) and its agent manager
+the UI and the CLI write, see ``neurosys.run.control``) and its agent manager
 (``AgentManager.submit``). Both check what they get with ``validate_command``, against
 ``COMMANDS``; the system forwards agent commands (spawn_agent, set_target) to the manager, which
 applies its own, stricter rule (a known role). Nothing here imports torch or the engines, so the

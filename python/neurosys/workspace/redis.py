@@ -12,8 +12,8 @@ Layout, all under the hash tag ``{name}`` so one workspace lives on one Redis Cl
     neurosys:{name}:changed     pub/sub channel; each write or delete publishes the key
 A Lua script bumps the version and publishes in one step, so versions are per key and strictly
 increasing, as in a segment; expired keys stay (reading as absent) until ``cleanup_expired``.
-Subscriptions, ``wait_for`` and persistence run on the published changes, with the shm
-workspace's own Python layer (borrowed below: one implementation of callbacks and files).
+Subscriptions and persistence run on the published changes, through the layer both backends
+inherit (``base.WorkspaceLayer``: one implementation of callbacks and files).
 
 A server that goes away raises ``WorkspaceUnavailable`` (a ``WorkspaceClosedError``) from every
 call; the caller stops, and the values that reached the server before stay there.
@@ -35,11 +35,11 @@ from urllib.parse import urlparse
 import numpy as np
 
 from neurosys._core import workspace as _native
-from neurosys.workspace import WorkspaceUnavailable
+from neurosys.workspace.base import (DEFAULT_CAPACITY, DEFAULT_MAX_VALUE_BYTES, WorkspaceClosedError,
+                                     WorkspaceEntry, WorkspaceFullError, WorkspaceLayer,
+                                     WorkspaceUnavailable, check_open_args)
 
-WorkspaceEntry = _native.WorkspaceEntry
-WorkspaceFullError = _native.WorkspaceFullError
-WorkspaceClosedError = _native.WorkspaceClosedError
+__all__ = ["RedisWorkspace", "parse_url"]
 MAX_KEY_BYTES = _native.MAX_KEY_BYTES
 _NAME = re.compile(r"[A-Za-z0-9_.-]{1,200}")
 
@@ -159,16 +159,14 @@ class _Changes:
             pass
 
 
-class RedisWorkspace:
+class RedisWorkspace(WorkspaceLayer):
     """A workspace on a Redis server; see the module docstring. Arguments as ``Workspace``."""
 
-    def __init__(self, url: str, name: str | None = None, capacity: int = 256,
-                 max_value_bytes: int = 256 * 1024, persist_path: Any = None,
+    def __init__(self, url: str, name: str | None = None, capacity: int = DEFAULT_CAPACITY,
+                 max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES, persist_path: Any = None,
                  persist_interval: float | None = None, *, unlink_on_close: bool | None = None,
                  dispatcher_threads: int = 2, create: bool = True) -> None:
         import redis
-
-        from neurosys.workspace import Workspace, check_open_args
 
         self._url = parse_url(url)
         check_open_args(name, capacity, max_value_bytes, persist_path, persist_interval, dispatcher_threads)
@@ -192,7 +190,7 @@ class RedisWorkspace:
             self._created = self._open_meta(create, capacity, max_value_bytes)
             meta = self._client.hmget(self._ns + "meta", "capacity", "max_value_bytes")
         self._capacity, self._max_value_bytes = int(meta[0]), int(meta[1])
-        Workspace._setup(self, persist_path, persist_interval,
+        self._setup(persist_path, persist_interval,
                          auto_named if unlink_on_close is None else unlink_on_close, dispatcher_threads)
         self._restore_on_create()
 
@@ -360,7 +358,7 @@ class RedisWorkspace:
             if changes.wait(seen, min(left, 0.5)) is None:
                 self._raise_if_gone(changes)
 
-    # -- the primitives the borrowed watcher uses ----------------------------------------------
+    # -- the primitives the shared layer uses ------------------------------------------------
     def _listen(self) -> _Changes:
         with self._changes_lock:
             if self._closed:
@@ -425,16 +423,3 @@ class RedisWorkspace:
             return f"<{type(self).__name__} (closed)>"
         return f"<{type(self).__name__} name={self._name!r} backend={self._url!r}>"
 
-
-def _borrow(names: list[str]) -> None:
-    # The Python layer of the shm Workspace (subscriptions, persistence, close) needs only the
-    # primitives above; using its methods keeps one implementation of each piece of logic.
-    from neurosys.workspace import Workspace
-
-    for n in names:
-        setattr(RedisWorkspace, n, Workspace.__dict__[n])
-
-
-_borrow(["_setup", "_restore_on_create", "subscribe", "unsubscribe", "add_observer", "remove_observer", "_ensure_watcher",
-         "_watch", "persist", "restore", "_persist_loop", "close", "__enter__", "__exit__",
-         "__contains__"])

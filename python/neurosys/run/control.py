@@ -4,26 +4,27 @@ The UI and the CLI write ``{"op", "args", "seq"}``; the system polls the key and
 command whose ``seq`` it has not seen yet. One key holds one command, so two commands written
 faster than the system polls (tens of milliseconds) keep only the second: a person at a
 keyboard never does that, and scripts in the same process call ``System`` methods directly.
-The commands and their arguments are in ``neurosys.commands``.
+The commands and their arguments are in ``neurosys.run.commands``.
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from neurosys.commands import validate_command
+from neurosys.run.commands import validate_command
+from neurosys.workspace import keys
 
 __all__ = ["COMMAND_KEY", "ACK_KEY", "Command", "send_command", "read_ack", "CommandReader"]
 
-COMMAND_KEY = "system/command"
+COMMAND_KEY = keys.SYSTEM_COMMAND
 # {str(seq): "done" or the reason the system rejected it}, for the latest _ACKS_KEPT commands.
-ACK_KEY = "system/command_acks"
+ACK_KEY = keys.SYSTEM_COMMAND_ACKS
 _ACKS_KEPT = 32
 
 
 def send_command(workspace: Any, op: str, args: dict[str, Any] | None = None) -> int:
     """Write one command for the system attached to ``workspace``; returns its sequence number.
-    It is checked here as the system will check it (``neurosys.commands``), so a bad one is
+    It is checked here as the system will check it (``neurosys.run.commands``), so a bad one is
     never sent."""
     args = validate_command(op, args).args
     current = workspace.read(COMMAND_KEY)

@@ -1,13 +1,11 @@
-"""The global workspace: a lock-free key-value table in POSIX shared memory.
+"""The workspace's shared Python layer: subscriptions (a watcher thread and a small dispatcher
+pool), persistence to a file and restore from it, and lifetime (close, context manager).
 
-Every component of a neurosys system talks through one workspace; other processes attach to it
-by name and read, write, wait and subscribe. ``read``, ``write``, ``read_meta``, ``read_into``
-and ``wait_for`` are implemented in C++ (``neurosys._core.workspace.WorkspaceHandle``) and run
-without a Python frame; this module adds naming, subscriptions, persistence and lifetime.
-
-Subscriptions are state notifications: after a write (from any process) each subscriber of the
-key is called with the key's *current* value. Several quick writes may be delivered as one
-call carrying the latest value; calls for one key arrive in order, on a small dispatcher pool.
+Every backend (``shm.Workspace`` on a POSIX shared-memory segment, ``redis.RedisWorkspace`` on a
+Redis server) inherits ``WorkspaceLayer`` and supplies the primitives it runs on:
+``read``, ``_change_counter``, ``_wait_change``, ``_poll_changes``, ``_dump``, ``_restore``,
+``_close``, ``unlink`` and the ``name``/``created``/``closed`` properties. One implementation of
+each piece of logic serves both backends.
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ import atexit
 import logging
 import os
 import queue
-import secrets
 import struct
 import threading
 import time
@@ -27,19 +24,11 @@ from typing import Any
 
 from neurosys._core import workspace as _native
 
-__all__ = [
-    "Workspace",
-    "GlobalWorkspace",
-    "WorkspaceEntry",
-    "WorkspaceFullError",
-    "WorkspaceClosedError",
-    "WorkspaceUnavailable",
-    "DEFAULT_CAPACITY",
-    "DEFAULT_MAX_VALUE_BYTES",
-    "reclaim_stale",
-]
+__all__ = ["WorkspaceLayer", "WorkspaceUnavailable", "WorkspaceEntry", "WorkspaceFullError",
+           "WorkspaceClosedError", "DEFAULT_CAPACITY", "DEFAULT_MAX_VALUE_BYTES", "check_open_args",
+           "Callback"]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("neurosys.workspace")
 
 WorkspaceEntry = _native.WorkspaceEntry
 WorkspaceFullError = _native.WorkspaceFullError
@@ -66,14 +55,6 @@ def _unlink_leftovers() -> None:
                 ws.unlink()
         except Exception:  # interpreter shutdown: best effort only
             pass
-
-
-def reclaim_stale(min_age: float = 2.0) -> list[str]:
-    """Removes this user's workspace segments that no live process has open; returns their
-    names (see ``neurosys.segments.remove_stale``, which logs each one)."""
-    from neurosys.segments import remove_stale
-
-    return [info.name for info in remove_stale(min_age)]
 
 
 _PERSIST_MAGIC = b"NSWSPERS"
@@ -134,53 +115,9 @@ class _Dispatcher:
                 t.join(timeout=5)
 
 
-class Workspace(_native.WorkspaceHandle):
-    """A named shared-memory workspace; ``Workspace.attach(name)`` opens it from another process.
-
-    Args:
-        name: segment name (letters, digits, ``_-.``); ``None`` makes a fresh unique one.
-        capacity: most keys the table holds (only used when the segment is created).
-        max_value_bytes: largest encoded value (only used when the segment is created).
-        persist_path: file the workspace is saved to on ``close()`` (and every
-            ``persist_interval`` seconds); a freshly created workspace restores it on start.
-        persist_interval: seconds between automatic saves, or ``None``.
-        unlink_on_close: remove the segment name on ``close()``; defaults to True for
-            auto-named workspaces, False for named ones.
-        dispatcher_threads: size of the callback dispatcher pool.
-        backend: "shm" (this class) or "redis://host:port/db", which returns a
-            ``neurosys.workspace_redis.RedisWorkspace`` with the same API and value encoding.
-    """
-
-    backend = "shm"  # what the handle runs on; a RedisWorkspace answers with its URL
-
-    def __new__(cls, name: str | None = None, *args: Any, backend: str = "shm", **kwargs: Any) -> Any:
-        if backend == "shm":
-            return super().__new__(cls)
-        from neurosys.workspace_redis import RedisWorkspace
-
-        return RedisWorkspace(backend, name, *args, **kwargs)
-
-    def __init__(
-        self,
-        name: str | None = None,
-        capacity: int = DEFAULT_CAPACITY,
-        max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
-        persist_path: str | os.PathLike[str] | None = None,
-        persist_interval: float | None = None,
-        *,
-        unlink_on_close: bool | None = None,
-        dispatcher_threads: int = 2,
-        backend: str = "shm",
-    ) -> None:
-        check_open_args(name, capacity, max_value_bytes, persist_path, persist_interval, dispatcher_threads)
-        auto_named = name is None
-        self._open(name or f"ws-{os.getpid()}-{secrets.token_hex(6)}", True, capacity, max_value_bytes)
-        self._setup(persist_path, persist_interval, auto_named if unlink_on_close is None else unlink_on_close,
-                    dispatcher_threads)
-        if self.reclaimed:
-            logger.warning("workspace %r: removed a stale segment of that name (every process "
-                           "that had it open had exited) and created a fresh one", self.name)
-        self._restore_on_create()
+class WorkspaceLayer:
+    """Subscriptions, persistence and lifetime over a backend's primitives (see the module
+    docstring); a backend class lists it first among its bases."""
 
     def _restore_on_create(self) -> None:
         """A workspace this handle created starts from its persist file, when there is one."""
@@ -192,19 +129,6 @@ class Workspace(_native.WorkspaceHandle):
                 self.close()
                 raise
 
-    @classmethod
-    def attach(cls, name: str, *, dispatcher_threads: int = 2, backend: str = "shm") -> Workspace:
-        """Opens an existing workspace segment (FileNotFoundError when there is none)."""
-        if backend != "shm":
-            from neurosys.workspace_redis import RedisWorkspace
-
-            return RedisWorkspace.attach(backend, name, dispatcher_threads=dispatcher_threads)
-        if not isinstance(name, str):
-            raise TypeError(f"name: expected str, got {type(name).__name__}")
-        self = cls.__new__(cls)
-        self._open(name, False, 1, 64)
-        self._setup(None, None, False, dispatcher_threads)
-        return self
 
     def _setup(self, persist_path: Any, persist_interval: float | None, unlink_on_close: bool,
                dispatcher_threads: int) -> None:
@@ -347,17 +271,13 @@ class Workspace(_native.WorkspaceHandle):
                 logger.exception("workspace: periodic persist to %s failed", self._persist_path)
 
     # -- lifetime ------------------------------------------------------------------------------
-    def unlink(self) -> bool:
-        """Remove the segment's name, before or after ``close()`` (as with
-        ``multiprocessing.shared_memory``); attached handles keep working. True when removed."""
-        if self.closed:
-            return _native.unlink_name(self._segment_name)
-        return super().unlink()
-
-    def close(self) -> None:
-        """Stops the watcher and persister, saves to persist_path, and unmaps the segment."""
+    def close(self, *, unlink: bool | None = None) -> None:
+        """Stops the watcher and persister, saves to persist_path, and unmaps the segment;
+        ``unlink`` overrides ``unlink_on_close`` (False: leave the name to another owner)."""
         if self.closed:
             return
+        if unlink is not None:
+            self._unlink_on_close = unlink
         self._stop.set()
         if self._persister is not None and self._persister is not threading.current_thread():
             self._persister.join(timeout=10)
@@ -371,7 +291,7 @@ class Workspace(_native.WorkspaceHandle):
         if self._dispatcher is not None:
             self._dispatcher.stop()
 
-    def __enter__(self) -> Workspace:
+    def __enter__(self) -> WorkspaceLayer:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -384,11 +304,3 @@ class Workspace(_native.WorkspaceHandle):
             return False
         return True
 
-    def __repr__(self) -> str:
-        if self.closed:
-            return f"<{type(self).__name__} (closed)>"
-        return f"<{type(self).__name__} name={self.name!r} keys={self.used}/{self.capacity}>"
-
-
-class GlobalWorkspace(Workspace):
-    """The seed's name for the workspace: ``GlobalWorkspace()`` makes a private, auto-named one."""

@@ -65,6 +65,8 @@ def format_summary(s: dict[str, Any]) -> str:
         lines.append("steps            " + ", ".join(f"{k} {v}" for k, v in s["steps"].items()))
     for name, why in (s.get("missing") or {}).items():
         lines.append(f"left out         {name}: {why}")
+    for name, how in (s.get("recovered") or {}).items():
+        lines.append(f"recovered        {name}: {how}")
     for name, err in (s.get("failed") or {}).items():
         lines.append(f"FAILED           {name}: {err}")
     return "\n".join(lines) + "\n"
