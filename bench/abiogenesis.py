@@ -60,13 +60,13 @@ def transition(out: Path) -> None:
         for time in ("epochs", "cpu_s"):
             print(f"\nvs {ref}, time in {time}:")
             print(f"  {'arm':16s}{'n':>3s}{'events':>9s}{'sign test':>12s}{'p exact':>9s}"
-                  f"{'hazard ratio [95% CI]':>36s}{'p Cox':>8s}{'p log-rank':>11s}{'(lifelines)':>12s}")
+                  f"{'hazard ratio [95% CI]':>44s}{'p Cox':>8s}{'p log-rank':>11s}{'(lifelines)':>12s}")
             for a in arms:
                 if a == ref:
                     continue
                 c = compare(rows, a, ref, time)
                 print(f"  {a:16s}{c.n:3d}{c.events[0]:4d}/{c.events[1]:<4d}{c.wins:6d}:{c.losses:<5d}"
-                      f"{c.p_exact:9.3g}{c.ratio_text():>36s}{c.p_cox:8.3g}{c.p_logrank:11.3g}"
+                      f"{c.p_exact:9.3g}  {c.ratio_text():>42s}{c.p_cox:8.3g}{c.p_logrank:11.3g}"
                       f"{c.p_logrank_lifelines:12.3g}")
     for r in rows:
         if str(r.get("founder") or ""):
