@@ -34,12 +34,13 @@ import os
 import tempfile
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
 from neurosys.experiments.lineage import WRITERS, Injection, pay_founder, trace_founder
+from neurosys.experiments.points import from_point
 from neurosys.experiments.transition import CRITERION, Criterion, run_until_transition
 from neurosys.soup.engine import MUTATION_RATE
 from neurosys.soup.tapes import KNOWN_REPLICATOR
@@ -83,11 +84,7 @@ class Point:
 
     @classmethod
     def from_dict(cls, point: dict[str, Any]) -> Point:
-        names = {f.name for f in fields(cls)}
-        unknown = set(point) - names
-        if unknown:
-            raise ValueError(f"unknown point keys {sorted(unknown)}; accepted: {sorted(names)}")
-        return cls(**point)
+        return from_point(cls, point)
 
 
 def injected_bytes_per_epoch(p: Point) -> float:

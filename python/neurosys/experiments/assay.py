@@ -19,12 +19,13 @@ transition runs (the ``soup_transition`` sweep's traces), not here.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
 from neurosys.agents.search import InventorSearch, as_rows
+from neurosys.experiments.points import from_point
 from neurosys.soup.replicators import replicator_scores
 from neurosys.soup.variation import random_bff
 
@@ -53,11 +54,7 @@ class AssayPoint:
 
     @classmethod
     def from_dict(cls, point: dict[str, Any]) -> AssayPoint:
-        names = {f.name for f in fields(cls)}
-        unknown = set(point) - names
-        if unknown:
-            raise ValueError(f"unknown point keys {sorted(unknown)}; accepted: {sorted(names)}")
-        return cls(**point)
+        return from_point(cls, point)
 
 
 class _Tally:
