@@ -21,6 +21,13 @@ __all__ = ["RateController", "ComplexityController", "Observer", "Inventor", "BF
 BFF_ALPHABET = b"<>{}-+.,[]"
 
 
+def parse_programs(text: str) -> list[bytes]:
+    """The BFF programs of an LLM's answer, one a line, only their instructions."""
+    programs = [bytes(b for b in line.encode("latin-1", "ignore") if b in BFF_ALPHABET)
+                for line in text.split("\n")]
+    return [p for p in programs if p]
+
+
 def _programs(soup: Any) -> np.ndarray | None:
     """The soup's program array, read in place: the soup's own or its driver's; None for a soup
     in another process (a Ray island), which agents reach only through its calls."""
@@ -283,13 +290,9 @@ class Inventor(Agent):
         if action == "invent" and self._program_future is not None:
             return  # the last question is still being answered
         if action == "invent" and llm is not None and self._may_consult(host):
-            n, size = host.config.programs_per_call, search.length
-            line = f'[<>{{}}+.,\\[\\]-]{{{max(1, size // 2)},{size}}}'
-            grammar = f'root ::= {line}' + f' "\\n" {line}' * (n - 1)
+            prompt, kwargs = self.question(search, host.config.programs_per_call)
             self._asked = True
-            self._program_future = llm.generate_async(
-                format_prompt("inventor", self._prompt_values(search, n)), grammar=grammar,
-                max_tokens=n * (size + 1), temperature=0.8)
+            self._program_future = llm.generate_async(prompt, **kwargs)
         elif action == "invent":
             search.evaluate(random_bff(search.children, search.length, self.rng), pool,
                             search.db.pick_island())
@@ -320,8 +323,18 @@ class Inventor(Agent):
                                          seed=int(self.rng.integers(0, 2**31)))
         return self.search
 
+    @classmethod
+    def question(cls, search: InventorSearch, n: int) -> tuple[str, dict[str, Any]]:
+        """The inventors' question to the LLM: the prompt, and the generation's arguments (a
+        grammar of ``n`` lines of BFF instructions, each of half to all the program's length)."""
+        size = search.length
+        line = f'[<>{{}}+.,\\[\\]-]{{{max(1, size // 2)},{size}}}'
+        grammar = f'root ::= {line}' + f' "\\n" {line}' * (n - 1)
+        return (format_prompt("inventor", cls.prompt_values(search, n)),
+                {"grammar": grammar, "max_tokens": n * (size + 1), "temperature": 0.8})
+
     @staticmethod
-    def _prompt_values(search: InventorSearch, n: int) -> dict[str, Any]:
+    def prompt_values(search: InventorSearch, n: int) -> dict[str, Any]:
         """The database's best with their scores; only their instructions (zeros and other
         bytes are no-ops, and a prompt takes no free text)."""
         examples = search.examples(3)
@@ -350,9 +363,7 @@ class Inventor(Agent):
         except Exception as exc:
             host.log.warning("inventor %s: the LLM failed (%s)", self.id, exc)
             return
-        programs = [bytes(b for b in line.encode("latin-1", "ignore") if b in BFF_ALPHABET)
-                    for line in text.split("\n")]
-        programs = [p for p in programs if p]
+        programs = parse_programs(text)
         if programs and host.soup is not None:
             self.consultations += 1
             search, pool = self._searcher(host), soup_sample(host.soup, self.rng)

@@ -86,15 +86,10 @@ def _pool(seed: int, length: int) -> np.ndarray:
 
 
 def _llm_programs(llm: Any, search: InventorSearch, n: int) -> list[bytes]:
-    from neurosys.agents.roles import BFF_ALPHABET, Inventor
-    from neurosys.llm.prompts import format_prompt
+    from neurosys.agents.roles import Inventor, parse_programs
 
-    line = f'[<>{{}}+.,\\[\\]-]{{{max(1, search.length // 2)},{search.length}}}'
-    grammar = f'root ::= {line}' + f' "\\n" {line}' * (n - 1)
-    text = llm.generate(format_prompt("inventor", Inventor._prompt_values(search, n)), grammar=grammar,
-                        max_tokens=n * (search.length + 1), temperature=0.8)
-    programs = [bytes(b for b in s.encode("latin-1", "ignore") if b in BFF_ALPHABET) for s in text.split("\n")]
-    return [p for p in programs if p]
+    prompt, kwargs = Inventor.question(search, n)
+    return parse_programs(llm.generate(prompt, **kwargs))
 
 
 def run_point(point: dict[str, Any]) -> dict[str, Any]:
