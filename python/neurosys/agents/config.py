@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from neurosys.agents.search import INJECT_THRESHOLD
+
 __all__ = ["AgentsConfig", "SEARCHES"]
 
 SEARCHES = ("llm", "mutation")
@@ -41,7 +43,7 @@ class AgentsConfig:
     programs_per_call: int = 1       # BFF programs an inventor asks of one LLM call (amortises it)
     search: str = "llm"              # inventors' proposals: "llm" (and the operators), "mutation" (operators only)
     search_children: int = 256       # programs an inventor scores per round of the operators
-    inject_threshold: float = 0.9    # evaluator score (soup.fitness) a program needs to be injected
+    inject_threshold: float = INJECT_THRESHOLD  # evaluator score (soup.fitness) a program needs to be injected
     model: str = ""                  # the inventors' LLM (GGUF path or Ollama name); "": the shared one
     regime_window: int = 30          # samples of recent range for the regime detector
     regime_persist: int = 3          # samples outside the range before a new regime counts

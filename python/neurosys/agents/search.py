@@ -19,8 +19,9 @@ from neurosys.soup.database import ProgramDatabase
 from neurosys.soup.fitness import fitness, mini_soup_share
 from neurosys.soup.variation import random_bff, vary
 
-__all__ = ["InventorSearch", "MINI_SHARE", "as_rows"]
+__all__ = ["InventorSearch", "INJECT_THRESHOLD", "MINI_SHARE", "as_rows"]
 
+INJECT_THRESHOLD = 0.9  # the evaluator's score a program needs before the mini-soup (the default)
 MINI_SHARE = 0.5    # of a 256-program soup after 128 epochs, from 16 copies (6.25 %)
 _RESCORE = 8        # independent evaluations averaged at the gate
 _PARENTS = 16       # parents drawn from an island per round of the operators
@@ -40,7 +41,7 @@ def as_rows(programs: list[bytes] | np.ndarray, length: int) -> np.ndarray:
 class InventorSearch:
     """One inventor's database, evaluator and gate (see the module docstring)."""
 
-    def __init__(self, length: int, *, threshold: float = 0.9, children: int = 256,
+    def __init__(self, length: int, *, threshold: float = INJECT_THRESHOLD, children: int = 256,
                  islands: int = 4, trials: int = 8, seed: int = 0) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {threshold!r}")

@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from neurosys.agents.search import INJECT_THRESHOLD
 from neurosys.experiments.lineage import WRITERS, Injection, pay_founder, trace_founder
 from neurosys.experiments.points import from_point
 from neurosys.experiments.transition import CRITERION, Criterion, run_until_transition
@@ -67,7 +68,7 @@ class Point:
     inventors: int = 1
     search_evals: int = 2**15     # programs each inventor may score per slot (its search budget)
     llm_budget: int = 16          # LLM calls each LLM inventor may make in the whole run
-    threshold: float = 0.9        # the evaluator's score an inventor's program needs
+    threshold: float = INJECT_THRESHOLD  # the evaluator's score an inventor's program needs
     hoe: float = CRITERION.hoe    # the transition's criterion (transition.py), fixed in advance
     replicator_fraction: float = CRITERION.replicator_fraction
     pay: bool = True              # lineage credit (by descent) through a real ledger
